@@ -1,0 +1,786 @@
+//! Customers: create, read, update, delete, list and search.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, QueryResult, Value};
+use ucm_types::{
+    Address, ArchivedFilter, ContactSummary, Customer, CustomerListItem, CustomerPage,
+    CustomerQuery, CustomerSort, CustomerType, CustomerUpdate, Group, NewCustomer, SortDir,
+    TaxChoice, TaxOverride, User,
+};
+
+use super::{contacts, lookups, users};
+use crate::db::{exec, query_all, query_one, Db};
+use crate::domain::{self, fold, optional_text, required_text};
+use crate::error::{AppError, AppResult, Validator};
+
+/// A customer's own columns after validation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomerFields {
+    pub name: String,
+    pub type_id: i64,
+    pub number: String,
+    pub credit: i64,
+    pub tax: Option<(String, i64)>,
+    pub invoice_prefix: String,
+    pub address: Address,
+    pub archived: bool,
+}
+
+pub const DEFAULT_TYPE_ID: i64 = 1;
+
+pub(crate) fn validate_address(v: &mut Validator, a: &Address) -> Address {
+    let mut f = |name: &str, value: &str| {
+        v.check(&format!("address.{name}"), optional_text(value))
+            .unwrap_or_default()
+    };
+    Address {
+        line_1: f("line_1", &a.line_1),
+        line_2: f("line_2", &a.line_2),
+        suburb: f("suburb", &a.suburb),
+        state: f("state", &a.state),
+        region: f("region", &a.region),
+        country: f("country", &a.country),
+        post_code: f("post_code", &a.post_code),
+    }
+}
+
+pub(crate) fn validate_tax(v: &mut Validator, t: &TaxOverride) -> Option<(String, i64)> {
+    let name = v.check("default_tax.name", required_text(&t.name, "tax name"));
+    let rate = v.check("default_tax.rate", domain::parse_rate_e4(&t.rate));
+    Some((name?, rate?))
+}
+
+async fn check_refs<C: ConnectionTrait>(
+    c: &C,
+    v: &mut Validator,
+    type_id: Option<i64>,
+    group_ids: Option<&[i64]>,
+    staff_ids: Option<&[i64]>,
+) -> AppResult<()> {
+    if let Some(t) = type_id {
+        if lookups::get_type(c, t).await?.is_none() {
+            v.add(
+                "customer_type_id",
+                format!("customer type {t} does not exist"),
+            );
+        }
+    }
+    if let Some(ids) = group_ids {
+        let missing = lookups::missing_group_ids(c, ids).await?;
+        if !missing.is_empty() {
+            v.add("group_ids", format!("no such group: {missing:?}"));
+        }
+    }
+    if let Some(ids) = staff_ids {
+        let missing = users::missing_ids(c, ids).await?;
+        if !missing.is_empty() {
+            v.add("staff_ids", format!("no such user: {missing:?}"));
+        }
+    }
+    Ok(())
+}
+
+pub async fn create(db: &Db, input: NewCustomer) -> AppResult<Customer> {
+    let mut v = Validator::new();
+    let name = v.check(
+        "customer_name",
+        required_text(&input.customer_name, "customer_name"),
+    );
+    let number = v.check(
+        "customer_number",
+        optional_text(input.customer_number.as_deref().unwrap_or("")),
+    );
+    let prefix = v.check(
+        "default_invoice_prefix",
+        optional_text(input.default_invoice_prefix.as_deref().unwrap_or("")),
+    );
+    let address = validate_address(&mut v, &input.address.clone().unwrap_or_default());
+    let tax = input
+        .default_tax
+        .as_ref()
+        .and_then(|t| validate_tax(&mut v, t));
+    let contact = input
+        .primary_contact
+        .as_ref()
+        .map(|c| contacts::validate_new(&mut v, "primary_contact.", c));
+    let type_id = input.customer_type_id.unwrap_or(DEFAULT_TYPE_ID);
+    let txn = db.begin_write().await?;
+    check_refs(
+        &*txn,
+        &mut v,
+        Some(type_id),
+        input.group_ids.as_deref(),
+        input.staff_ids.as_deref(),
+    )
+    .await?;
+    v.finish()?;
+    let fields = CustomerFields {
+        name: name.unwrap_or_default(),
+        type_id,
+        number: number.unwrap_or_default(),
+        credit: input.credit.unwrap_or(0),
+        tax,
+        invoice_prefix: prefix.unwrap_or_default(),
+        address,
+        archived: input.archived.unwrap_or(false),
+    };
+    let id = insert(&*txn, &fields).await?;
+    if let Some(ids) = &input.group_ids {
+        set_groups(&*txn, id, ids).await?;
+    }
+    if let Some(ids) = &input.staff_ids {
+        set_staff(&*txn, id, ids).await?;
+    }
+    if let Some(Some(contact)) = contact {
+        contacts::insert(&*txn, id, &contact, true).await?;
+    }
+    refresh_search(&*txn, id).await?;
+    let customer = get_in(&*txn, id).await?;
+    txn.commit().await?;
+    Ok(customer)
+}
+
+/// Inserts the customer row; draws a number from the type's mask when none is given.
+pub(crate) async fn insert<C: ConnectionTrait>(c: &C, f: &CustomerFields) -> AppResult<i64> {
+    let number = if f.number.is_empty() {
+        next_number(c, f.type_id).await?
+    } else {
+        f.number.clone()
+    };
+    let now = Utc::now();
+    let (tax_name, tax_rate): (Option<String>, Option<i64>) = match &f.tax {
+        Some((n, r)) => (Some(n.clone()), Some(*r)),
+        None => (None, None),
+    };
+    let cols = String::from(
+        "customer_name, customer_type_id, customer_number, credit, tax_name, tax_rate_e4, invoice_prefix, \
+         line_1, line_2, suburb, state, region, country, post_code, archived, name_key, search_text, \
+         version, created_at, updated_at",
+    );
+    let values: Vec<Value> = vec![
+        f.name.clone().into(),
+        f.type_id.into(),
+        number.into(),
+        f.credit.into(),
+        tax_name.into(),
+        tax_rate.into(),
+        f.invoice_prefix.clone().into(),
+        f.address.line_1.clone().into(),
+        f.address.line_2.clone().into(),
+        f.address.suburb.clone().into(),
+        f.address.state.clone().into(),
+        f.address.region.clone().into(),
+        f.address.country.clone().into(),
+        f.address.post_code.clone().into(),
+        f.archived.into(),
+        fold(&f.name).into(),
+        String::new().into(),
+        1i64.into(),
+        now.into(),
+        now.into(),
+    ];
+    let placeholders = vec!["?"; values.len()].join(", ");
+    let row = query_one(
+        c,
+        &format!("INSERT INTO customers ({cols}) VALUES ({placeholders}) RETURNING id"),
+        values,
+    )
+    .await?
+    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("insert returned no row")))?;
+    Ok(row.try_get("", "id")?)
+}
+
+async fn next_number<C: ConnectionTrait>(c: &C, type_id: i64) -> AppResult<String> {
+    // One UPDATE both reserves and reads the number, so concurrent creators never share one.
+    let row = query_one(
+        c,
+        "UPDATE customer_types SET next_number = next_number + 1 WHERE id = ? \
+         RETURNING next_number - 1 AS n, number_mask",
+        vec![type_id.into()],
+    )
+    .await?
+    .ok_or_else(|| {
+        AppError::field(
+            "customer_type_id",
+            format!("customer type {type_id} does not exist"),
+        )
+    })?;
+    let n: i64 = row.try_get("", "n")?;
+    let mask: String = row.try_get("", "number_mask")?;
+    Ok(domain::apply_number_mask(&mask, n))
+}
+
+pub(crate) async fn set_groups<C: ConnectionTrait>(
+    c: &C,
+    id: i64,
+    group_ids: &[i64],
+) -> AppResult<()> {
+    exec(
+        c,
+        "DELETE FROM customer_group_members WHERE customer_id = ?",
+        vec![id.into()],
+    )
+    .await?;
+    let mut ids = group_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for g in ids {
+        exec(
+            c,
+            "INSERT INTO customer_group_members (customer_id, group_id) VALUES (?, ?)",
+            vec![id.into(), g.into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn set_staff<C: ConnectionTrait>(
+    c: &C,
+    id: i64,
+    user_ids: &[i64],
+) -> AppResult<()> {
+    exec(
+        c,
+        "DELETE FROM customer_staff WHERE customer_id = ?",
+        vec![id.into()],
+    )
+    .await?;
+    let mut ids = user_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for u in ids {
+        exec(
+            c,
+            "INSERT INTO customer_staff (customer_id, user_id) VALUES (?, ?)",
+            vec![id.into(), u.into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Recomputes the folded text that search matches: the customer's name and number and each
+/// contact's name, email and phones (phones also as bare digits, so `0711` finds `07 11`).
+pub(crate) async fn refresh_search<C: ConnectionTrait>(c: &C, id: i64) -> AppResult<()> {
+    let Some(row) = query_one(
+        c,
+        "SELECT customer_name, customer_number FROM customers WHERE id = ?",
+        vec![id.into()],
+    )
+    .await?
+    else {
+        return Ok(());
+    };
+    let name: String = row.try_get("", "customer_name")?;
+    let number: String = row.try_get("", "customer_number")?;
+    let mut parts = vec![fold(&name), fold(&number)];
+    let contacts = query_all(
+        c,
+        "SELECT first_name, last_name, email, phone, mobile FROM contacts WHERE customer_id = ? ORDER BY id",
+        vec![id.into()],
+    )
+    .await?;
+    for ct in &contacts {
+        let first: String = ct.try_get("", "first_name")?;
+        let last: String = ct.try_get("", "last_name")?;
+        parts.push(fold(&format!("{first} {last}")));
+        for col in ["email", "phone", "mobile"] {
+            let value: String = ct.try_get("", col)?;
+            if value.is_empty() {
+                continue;
+            }
+            parts.push(fold(&value));
+            if col != "email" {
+                let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+                if digits.len() != value.len() && !digits.is_empty() {
+                    parts.push(digits);
+                }
+            }
+        }
+    }
+    // Newlines keep a search term from matching across two fields.
+    let text = parts
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    exec(
+        c,
+        "UPDATE customers SET search_text = ?, name_key = ? WHERE id = ?",
+        vec![text.into(), fold(&name).into(), id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+const CUSTOMER_SELECT: &str = "SELECT c.id, c.customer_name, c.customer_type_id, c.customer_number, c.credit, \
+     c.tax_name, c.tax_rate_e4, c.invoice_prefix, c.line_1, c.line_2, c.suburb, c.state, c.region, c.country, \
+     c.post_code, c.archived, c.version, c.created_at, c.updated_at, \
+     t.name AS type_name, t.number_mask AS type_mask, \
+     p.id AS p_id, p.first_name AS p_first_name, p.last_name AS p_last_name, p.email AS p_email, p.phone AS p_phone \
+     FROM customers c JOIN customer_types t ON t.id = c.customer_type_id \
+     LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary";
+
+fn primary_from_row(row: &QueryResult) -> AppResult<Option<ContactSummary>> {
+    let Some(id) = row.try_get::<Option<i64>>("", "p_id")? else {
+        return Ok(None);
+    };
+    Ok(Some(ContactSummary {
+        id,
+        first_name: row.try_get("", "p_first_name")?,
+        last_name: row.try_get("", "p_last_name")?,
+        email: row.try_get("", "p_email")?,
+        phone: row.try_get("", "p_phone")?,
+    }))
+}
+
+pub async fn get(db: &Db, id: i64) -> AppResult<Customer> {
+    get_in(&db.conn, id).await
+}
+
+pub(crate) async fn get_in<C: ConnectionTrait>(c: &C, id: i64) -> AppResult<Customer> {
+    let row = query_one(
+        c,
+        &format!("{CUSTOMER_SELECT} WHERE c.id = ?"),
+        vec![id.into()],
+    )
+    .await?
+    .ok_or_else(|| AppError::not_found("customer", id))?;
+    let links = query_all(
+        c,
+        "SELECT 'g' AS kind, g.id AS id, g.name AS name, '' AS username, '' AS email, '' AS role \
+         FROM customer_group_members m JOIN customer_groups g ON g.id = m.group_id WHERE m.customer_id = ? \
+         UNION ALL \
+         SELECT 's' AS kind, u.id AS id, u.name AS name, u.username AS username, u.email AS email, u.role AS role \
+         FROM customer_staff s JOIN users u ON u.id = s.user_id WHERE s.customer_id = ? \
+         ORDER BY 1, 3, 2",
+        vec![id.into(), id.into()],
+    )
+    .await?;
+    let mut groups = Vec::new();
+    let mut staff = Vec::new();
+    for l in &links {
+        let kind: String = l.try_get("", "kind")?;
+        if kind == "g" {
+            groups.push(Group {
+                id: l.try_get("", "id")?,
+                name: l.try_get("", "name")?,
+            });
+        } else {
+            staff.push(User {
+                id: l.try_get("", "id")?,
+                username: l.try_get("", "username")?,
+                name: l.try_get("", "name")?,
+                email: l.try_get("", "email")?,
+                role: users::role_from_str(&l.try_get::<String>("", "role")?),
+            });
+        }
+    }
+    let tax_name: Option<String> = row.try_get("", "tax_name")?;
+    let tax_rate: Option<i64> = row.try_get("", "tax_rate_e4")?;
+    Ok(Customer {
+        id: row.try_get("", "id")?,
+        customer_name: row.try_get("", "customer_name")?,
+        customer_type: CustomerType {
+            id: row.try_get("", "customer_type_id")?,
+            name: row.try_get("", "type_name")?,
+            number_mask: row.try_get("", "type_mask")?,
+        },
+        customer_number: row.try_get("", "customer_number")?,
+        credit: row.try_get("", "credit")?,
+        default_tax: match (tax_name, tax_rate) {
+            (Some(name), Some(rate)) => Some(TaxOverride {
+                name,
+                rate: domain::format_rate_e4(rate),
+            }),
+            _ => None,
+        },
+        default_invoice_prefix: row.try_get("", "invoice_prefix")?,
+        address: Address {
+            line_1: row.try_get("", "line_1")?,
+            line_2: row.try_get("", "line_2")?,
+            suburb: row.try_get("", "suburb")?,
+            state: row.try_get("", "state")?,
+            region: row.try_get("", "region")?,
+            country: row.try_get("", "country")?,
+            post_code: row.try_get("", "post_code")?,
+        },
+        groups,
+        staff,
+        primary_contact: primary_from_row(&row)?,
+        archived: row.try_get("", "archived")?,
+        created_at: row.try_get::<DateTime<Utc>>("", "created_at")?,
+        updated_at: row.try_get::<DateTime<Utc>>("", "updated_at")?,
+        version: row.try_get("", "version")?,
+    })
+}
+
+pub(crate) fn fields_of(c: &Customer) -> CustomerFields {
+    CustomerFields {
+        name: c.customer_name.clone(),
+        type_id: c.customer_type.id,
+        number: c.customer_number.clone(),
+        credit: c.credit,
+        tax: c.default_tax.as_ref().and_then(|t| {
+            domain::parse_rate_e4(&t.rate)
+                .ok()
+                .map(|r| (t.name.clone(), r))
+        }),
+        invoice_prefix: c.default_invoice_prefix.clone(),
+        address: c.address.clone(),
+        archived: c.archived,
+    }
+}
+
+/// Writes changed columns and bumps the version; returns false when nothing changed.
+pub(crate) async fn write_fields<C: ConnectionTrait>(
+    c: &C,
+    id: i64,
+    before: &CustomerFields,
+    after: &CustomerFields,
+) -> AppResult<bool> {
+    if before == after {
+        return Ok(false);
+    }
+    let (tax_name, tax_rate): (Option<String>, Option<i64>) = match &after.tax {
+        Some((n, r)) => (Some(n.clone()), Some(*r)),
+        None => (None, None),
+    };
+    exec(
+        c,
+        "UPDATE customers SET customer_name = ?, customer_type_id = ?, customer_number = ?, credit = ?, \
+         tax_name = ?, tax_rate_e4 = ?, invoice_prefix = ?, line_1 = ?, line_2 = ?, suburb = ?, state = ?, \
+         region = ?, country = ?, post_code = ?, archived = ?, name_key = ?, version = version + 1, \
+         updated_at = ? WHERE id = ?",
+        vec![
+            after.name.clone().into(),
+            after.type_id.into(),
+            after.number.clone().into(),
+            after.credit.into(),
+            tax_name.into(),
+            tax_rate.into(),
+            after.invoice_prefix.clone().into(),
+            after.address.line_1.clone().into(),
+            after.address.line_2.clone().into(),
+            after.address.suburb.clone().into(),
+            after.address.state.clone().into(),
+            after.address.region.clone().into(),
+            after.address.country.clone().into(),
+            after.address.post_code.clone().into(),
+            after.archived.into(),
+            fold(&after.name).into(),
+            Utc::now().into(),
+            id.into(),
+        ],
+    )
+    .await?;
+    if before.name != after.name || before.number != after.number {
+        refresh_search(c, id).await?;
+    }
+    Ok(true)
+}
+
+/// Bumps the version of a customer whose groups or staff changed (those live in other tables).
+pub(crate) async fn touch<C: ConnectionTrait>(c: &C, id: i64) -> AppResult<()> {
+    exec(
+        c,
+        "UPDATE customers SET version = version + 1, updated_at = ? WHERE id = ?",
+        vec![Utc::now().into(), id.into()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub fn check_version(current: i64, if_match: Option<i64>) -> AppResult<()> {
+    match if_match {
+        Some(v) if v != current => Err(AppError::PreconditionFailed),
+        _ => Ok(()),
+    }
+}
+
+pub async fn update(
+    db: &Db,
+    id: i64,
+    upd: CustomerUpdate,
+    if_match: Option<i64>,
+) -> AppResult<Customer> {
+    let txn = db.begin_write().await?;
+    let current = get_in(&*txn, id).await?;
+    check_version(current.version, if_match)?;
+    let before = fields_of(&current);
+    let mut after = before.clone();
+    let mut v = Validator::new();
+    if let Some(n) = &upd.customer_name {
+        if let Some(n) = v.check("customer_name", required_text(n, "customer_name")) {
+            after.name = n;
+        }
+    }
+    if let Some(t) = upd.customer_type_id {
+        after.type_id = t;
+    }
+    if let Some(n) = &upd.customer_number {
+        if let Some(n) = v.check("customer_number", optional_text(n)) {
+            after.number = n;
+        }
+    }
+    if let Some(c) = upd.credit {
+        after.credit = c;
+    }
+    match &upd.default_tax {
+        Some(TaxChoice::Custom(t)) => after.tax = validate_tax(&mut v, t),
+        Some(TaxChoice::System { use_system: true }) => after.tax = None,
+        Some(TaxChoice::System { use_system: false }) => v.add(
+            "default_tax",
+            "give {\"name\", \"rate\"} or {\"use_system\": true}",
+        ),
+        None => {}
+    }
+    if let Some(p) = &upd.default_invoice_prefix {
+        if let Some(p) = v.check("default_invoice_prefix", optional_text(p)) {
+            after.invoice_prefix = p;
+        }
+    }
+    if let Some(a) = &upd.address {
+        after.address = validate_address(&mut v, a);
+    }
+    if let Some(a) = upd.archived {
+        after.archived = a;
+    }
+    check_refs(
+        &*txn,
+        &mut v,
+        upd.customer_type_id,
+        upd.group_ids.as_deref(),
+        upd.staff_ids.as_deref(),
+    )
+    .await?;
+    v.finish()?;
+    let mut changed = write_fields(&*txn, id, &before, &after).await?;
+    if let Some(ids) = &upd.group_ids {
+        let mut old: Vec<i64> = current.groups.iter().map(|g| g.id).collect();
+        let mut new = ids.clone();
+        old.sort_unstable();
+        new.sort_unstable();
+        new.dedup();
+        if old != new {
+            set_groups(&*txn, id, ids).await?;
+            changed = true;
+        }
+    }
+    if let Some(ids) = &upd.staff_ids {
+        let mut old: Vec<i64> = current.staff.iter().map(|s| s.id).collect();
+        let mut new = ids.clone();
+        old.sort_unstable();
+        new.sort_unstable();
+        new.dedup();
+        if old != new {
+            set_staff(&*txn, id, ids).await?;
+            changed = true;
+        }
+    }
+    if !changed {
+        txn.rollback().await?;
+        return Ok(current);
+    }
+    if before == after {
+        touch(&*txn, id).await?;
+    }
+    let customer = get_in(&*txn, id).await?;
+    txn.commit().await?;
+    Ok(customer)
+}
+
+pub async fn delete(db: &Db, id: i64, if_match: Option<i64>) -> AppResult<()> {
+    let txn = db.begin_write().await?;
+    let row = query_one(
+        &*txn,
+        "SELECT version FROM customers WHERE id = ?",
+        vec![id.into()],
+    )
+    .await?
+    .ok_or_else(|| AppError::not_found("customer", id))?;
+    check_version(row.try_get("", "version")?, if_match)?;
+    // Contacts, group memberships and staff links go by ON DELETE CASCADE.
+    exec(&*txn, "DELETE FROM customers WHERE id = ?", vec![id.into()]).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub const MAX_PER_PAGE: u64 = 200;
+
+/// The WHERE clause and its values for a list query (also used by export later).
+fn list_filter(db: &Db, q: &CustomerQuery) -> AppResult<(String, Vec<Value>)> {
+    let mut conds: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    match q.archived.unwrap_or_default() {
+        ArchivedFilter::Active => {
+            conds.push("c.archived = ?".into());
+            values.push(false.into());
+        }
+        ArchivedFilter::Archived => {
+            conds.push("c.archived = ?".into());
+            values.push(true.into());
+        }
+        ArchivedFilter::All => {}
+    }
+    if let Some(t) = q.type_id {
+        conds.push("c.customer_type_id = ?".into());
+        values.push(t.into());
+    }
+    if let Some(g) = q.group_id {
+        conds.push("EXISTS (SELECT 1 FROM customer_group_members m WHERE m.customer_id = c.id AND m.group_id = ?)".into());
+        values.push(g.into());
+    }
+    if let Some(s) = q.staff_id {
+        conds.push(
+            "EXISTS (SELECT 1 FROM customer_staff s WHERE s.customer_id = c.id AND s.user_id = ?)"
+                .into(),
+        );
+        values.push(s.into());
+    }
+    if let Some(text) = q.q.as_deref() {
+        let words: Vec<String> = fold(text).split_whitespace().map(str::to_owned).collect();
+        if words.iter().map(|w| w.chars().count()).sum::<usize>() > 200 {
+            return Err(AppError::field(
+                "q",
+                "the search text is too long (at most 200 characters)",
+            ));
+        }
+        let (indexed, short): (Vec<&String>, Vec<&String>) = words
+            .iter()
+            .partition(|w| db.is_sqlite() && w.chars().count() >= 3);
+        if !indexed.is_empty() {
+            // FTS5 trigram phrase queries are substring matches; inside double quotes every
+            // character but `"` (doubled) is literal, so `%`, `_` and `\` need no escaping.
+            let phrase = indexed
+                .iter()
+                .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            conds.push(
+                "c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?)".into(),
+            );
+            values.push(phrase.into());
+        }
+        for w in short {
+            conds.push("c.search_text LIKE ? ESCAPE '\\'".into());
+            values.push(format!("%{}%", domain::like_escape(w)).into());
+        }
+    }
+    let clause = if conds.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conds.join(" AND "))
+    };
+    Ok((clause, values))
+}
+
+pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
+    let per_page = q.per_page.unwrap_or(25);
+    if per_page == 0 || per_page > MAX_PER_PAGE {
+        return Err(AppError::field(
+            "per_page",
+            format!("per_page must be between 1 and {MAX_PER_PAGE}"),
+        ));
+    }
+    let page = q.page.unwrap_or(1);
+    if page == 0 || page > 1_000_000 {
+        return Err(AppError::field("page", "page starts at 1"));
+    }
+    let (filter, values) = list_filter(db, q)?;
+    let total_row = query_one(
+        &db.conn,
+        &format!("SELECT COUNT(*) AS n FROM customers c{filter}"),
+        values.clone(),
+    )
+    .await?;
+    let total: i64 = total_row
+        .map(|r| r.try_get("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    let dir = match q.dir.unwrap_or_default() {
+        SortDir::Asc => "ASC",
+        SortDir::Desc => "DESC",
+    };
+    let order = match q.sort.unwrap_or_default() {
+        CustomerSort::Name => format!("c.name_key {dir}, c.id {dir}"),
+        CustomerSort::PrimaryContact => format!(
+            "COALESCE(LOWER(p.first_name), '') {dir}, COALESCE(LOWER(p.last_name), '') {dir}, c.name_key {dir}, c.id {dir}"
+        ),
+        CustomerSort::Email => format!("COALESCE(p.email_key, '') {dir}, c.name_key {dir}, c.id {dir}"),
+        CustomerSort::Created => format!("c.created_at {dir}, c.id {dir}"),
+    };
+    let mut page_values = values;
+    page_values.push((per_page as i64).into());
+    page_values.push((((page - 1) * per_page) as i64).into());
+    let rows = query_all(
+        &db.conn,
+        &format!(
+            "SELECT c.id, c.customer_name, c.customer_number, c.customer_type_id, t.name AS type_name, \
+             c.archived, c.created_at, p.id AS p_id, p.first_name AS p_first_name, p.last_name AS p_last_name, \
+             p.email AS p_email, p.phone AS p_phone \
+             FROM customers c JOIN customer_types t ON t.id = c.customer_type_id \
+             LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary{filter} \
+             ORDER BY {order} LIMIT ? OFFSET ?"
+        ),
+        page_values,
+    )
+    .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in &rows {
+        items.push(CustomerListItem {
+            id: r.try_get("", "id")?,
+            customer_name: r.try_get("", "customer_name")?,
+            customer_number: r.try_get("", "customer_number")?,
+            customer_type: r.try_get("", "type_name")?,
+            customer_type_id: r.try_get("", "customer_type_id")?,
+            primary_contact: primary_from_row(r)?,
+            groups: Vec::new(),
+            archived: r.try_get("", "archived")?,
+            created_at: r.try_get::<DateTime<Utc>>("", "created_at")?,
+        });
+    }
+    if !items.is_empty() {
+        let ids: Vec<String> = items.iter().map(|i| i.id.to_string()).collect();
+        // The ids are integers we just read, so inlining them is safe.
+        let groups = query_all(
+            &db.conn,
+            &format!(
+                "SELECT m.customer_id, g.name FROM customer_group_members m \
+                 JOIN customer_groups g ON g.id = m.group_id WHERE m.customer_id IN ({}) ORDER BY g.name",
+                ids.join(",")
+            ),
+            vec![],
+        )
+        .await?;
+        let mut by_customer: HashMap<i64, Vec<String>> = HashMap::new();
+        for g in &groups {
+            by_customer
+                .entry(g.try_get("", "customer_id")?)
+                .or_default()
+                .push(g.try_get("", "name")?);
+        }
+        for item in &mut items {
+            if let Some(gs) = by_customer.remove(&item.id) {
+                item.groups = gs;
+            }
+        }
+    }
+    Ok(CustomerPage {
+        items,
+        total: total as u64,
+        page,
+        per_page,
+    })
+}
+
+pub async fn exists<C: ConnectionTrait>(c: &C, id: i64) -> AppResult<bool> {
+    Ok(
+        query_one(c, "SELECT id FROM customers WHERE id = ?", vec![id.into()])
+            .await?
+            .is_some(),
+    )
+}

@@ -1,0 +1,1217 @@
+//! CSV import of customers and contacts: detects the encoding, delimiter and header row, maps
+//! columns by header text (UCM's own export and other tools' names), matches rows to existing
+//! customers and applies the whole file in one transaction.
+
+use std::collections::HashMap;
+
+use sea_orm::ConnectionTrait;
+use ucm_types::{Address, ColumnMapping, IgnoredColumn, ImportReport, RowMessage, SkippedRow};
+
+use super::contacts::{self, ContactFields};
+use super::customers::{self, CustomerFields, DEFAULT_TYPE_ID};
+use super::lookups;
+use crate::db::{query_all, query_one, Db};
+use crate::domain::{self, fold, optional_text, split_full_name, EmailAddress};
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    CustomerId,
+    CustomerName,
+    CustomerNumber,
+    CustomerType,
+    Credit,
+    Line1,
+    Line2,
+    Suburb,
+    State,
+    Region,
+    Country,
+    PostCode,
+    FirstName,
+    LastName,
+    ContactName,
+    Email,
+    Phone,
+    Mobile,
+    Fax,
+    Language,
+    Position,
+    InvoicePrefix,
+    TaxName,
+    TaxRate,
+    Staff,
+    Groups,
+}
+
+impl Field {
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::CustomerId => "customer_id",
+            Field::CustomerName => "customer_name",
+            Field::CustomerNumber => "customer_number",
+            Field::CustomerType => "customer_type",
+            Field::Credit => "credit",
+            Field::Line1 => "address.line_1",
+            Field::Line2 => "address.line_2",
+            Field::Suburb => "address.suburb",
+            Field::State => "address.state",
+            Field::Region => "address.region",
+            Field::Country => "address.country",
+            Field::PostCode => "address.post_code",
+            Field::FirstName => "contact.first_name",
+            Field::LastName => "contact.last_name",
+            Field::ContactName => "contact.name",
+            Field::Email => "contact.email",
+            Field::Phone => "contact.phone",
+            Field::Mobile => "contact.mobile",
+            Field::Fax => "contact.fax",
+            Field::Language => "contact.language",
+            Field::Position => "contact.position",
+            Field::InvoicePrefix => "default_invoice_prefix",
+            Field::TaxName => "default_tax.name",
+            Field::TaxRate => "default_tax.rate",
+            Field::Staff => "staff",
+            Field::Groups => "groups",
+        }
+    }
+}
+
+/// Lower case, with `_ - / . :` as spaces and runs of spaces collapsed: `Billing Apt/Suite`
+/// and `billing_apt-suite` both become `billing apt suite`.
+pub fn normalize_header(h: &str) -> String {
+    h.trim()
+        .trim_start_matches('\u{feff}')
+        .to_lowercase()
+        .chars()
+        .map(|c| if "_-/.:".contains(c) { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+const ALIASES: &[(Field, &[&str])] = &[
+    (Field::CustomerId, &["customer id", "client id"]),
+    (
+        Field::CustomerName,
+        &[
+            "customer name",
+            "company",
+            "company name",
+            "organization",
+            "organisation",
+            "organization name",
+            "organisation name",
+            "business name",
+            "client name",
+            "client",
+            "customer",
+            "display name",
+            "account name",
+        ],
+    ),
+    (
+        Field::CustomerNumber,
+        &[
+            "customer number",
+            "client number",
+            "id number",
+            "account number",
+            "customer no",
+        ],
+    ),
+    (Field::CustomerType, &["customer type", "type"]),
+    (Field::Credit, &["credit", "customer credit"]),
+    (
+        Field::Line1,
+        &[
+            "address line 1",
+            "address line1",
+            "billing street",
+            "billing address",
+            "billing address 1",
+            "street",
+            "address 1",
+            "address1",
+            "address",
+            "street address",
+            "address 1 street",
+            "business street",
+            "line 1",
+        ],
+    ),
+    (
+        Field::Line2,
+        &[
+            "address line 2",
+            "address line2",
+            "billing apt suite",
+            "billing street2",
+            "billing street 2",
+            "billing address 2",
+            "address 2",
+            "address2",
+            "apt suite",
+            "business street 2",
+            "line 2",
+            "address 1 extended address",
+        ],
+    ),
+    (
+        Field::Suburb,
+        &[
+            "address suburb",
+            "suburb",
+            "city",
+            "billing city",
+            "town",
+            "locality",
+            "address 1 city",
+            "business city",
+        ],
+    ),
+    (
+        Field::State,
+        &[
+            "address state",
+            "state",
+            "province",
+            "state province",
+            "province state",
+            "billing state",
+            "billing state province",
+            "billing province",
+            "address 1 region",
+            "business state",
+        ],
+    ),
+    (Field::Region, &["address region", "region"]),
+    (
+        Field::Country,
+        &[
+            "address country",
+            "country",
+            "billing country",
+            "address 1 country",
+            "business country",
+        ],
+    ),
+    (
+        Field::PostCode,
+        &[
+            "address post code",
+            "post code",
+            "postcode",
+            "postal code",
+            "zip",
+            "zip code",
+            "billing postal code",
+            "billing zip",
+            "billing code",
+            "postal code zip code",
+            "address 1 postal code",
+            "business postal code",
+        ],
+    ),
+    (
+        Field::FirstName,
+        &[
+            "primary contact first name",
+            "first name",
+            "firstname",
+            "given name",
+            "contact first name",
+            "fname",
+        ],
+    ),
+    (
+        Field::LastName,
+        &[
+            "primary contact last name",
+            "last name",
+            "lastname",
+            "family name",
+            "surname",
+            "contact last name",
+            "lname",
+        ],
+    ),
+    (
+        Field::ContactName,
+        &[
+            "contact name",
+            "contact",
+            "full name",
+            "primary contact",
+            "primary contact name",
+        ],
+    ),
+    (
+        Field::Email,
+        &[
+            "primary email",
+            "email",
+            "e mail",
+            "email address",
+            "e mail address",
+            "emailid",
+            "email id",
+            "e mail 1 value",
+            "contact email",
+            "email 1",
+        ],
+    ),
+    (
+        Field::Phone,
+        &[
+            "primary phone",
+            "phone",
+            "phone number",
+            "telephone",
+            "tel",
+            "business phone",
+            "work phone",
+            "phone 1 value",
+            "contact phone",
+            "billing phone",
+        ],
+    ),
+    (
+        Field::Mobile,
+        &[
+            "primary mobile",
+            "mobile",
+            "mobile phone",
+            "mobilephone",
+            "cell",
+            "cell phone",
+            "mobile number",
+        ],
+    ),
+    (
+        Field::Fax,
+        &[
+            "primary fax",
+            "fax",
+            "business fax",
+            "billing fax",
+            "fax number",
+        ],
+    ),
+    (Field::Language, &["primary language", "language"]),
+    (
+        Field::Position,
+        &["position", "job title", "designation", "organization title"],
+    ),
+    (Field::InvoicePrefix, &["invoice prefix"]),
+    (Field::TaxName, &["tax name"]),
+    (Field::TaxRate, &["tax rate"]),
+    (Field::Staff, &["staff", "assigned staff"]),
+    (
+        Field::Groups,
+        &["customer group", "customer groups", "group", "groups"],
+    ),
+];
+
+/// Maps one header to a field. `type_names` are the folded customer type names, for UCM's
+/// type-named columns (`Lead ID`, `Lead Name`, `Lead Group`); `has_company` turns a plain
+/// `Name` column into the contact's name when another column holds the company.
+fn map_header(h: &str, type_names: &[String], has_company: bool) -> Option<Field> {
+    let n = normalize_header(h);
+    if n.is_empty() {
+        return None;
+    }
+    if n == "name" {
+        return Some(if has_company {
+            Field::ContactName
+        } else {
+            Field::CustomerName
+        });
+    }
+    for t in type_names {
+        if let Some(rest) = n.strip_prefix(t.as_str()).and_then(|r| r.strip_prefix(' ')) {
+            match rest {
+                "id" => return Some(Field::CustomerId),
+                "name" => return Some(Field::CustomerName),
+                "group" => return Some(Field::Groups),
+                "number" => return Some(Field::CustomerNumber),
+                _ => {}
+            }
+        }
+    }
+    ALIASES
+        .iter()
+        .find(|(_, names)| names.contains(&n.as_str()))
+        .map(|(f, _)| *f)
+}
+
+fn is_company_header(h: &str) -> bool {
+    let n = normalize_header(h);
+    ALIASES
+        .iter()
+        .any(|(f, names)| *f == Field::CustomerName && names.contains(&n.as_str()))
+}
+
+/// Decodes the file: a BOM decides when present; else UTF-8 if the bytes are valid UTF-8;
+/// else Windows-1252 (a superset of Latin-1's printable range), never lossy replacement.
+pub fn decode(bytes: &[u8]) -> (String, &'static str) {
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        return (String::from_utf8_lossy(rest).into_owned(), "UTF-8 with BOM");
+    }
+    if bytes.starts_with(b"\xFF\xFE") {
+        let (text, _, _) = encoding_rs::UTF_16LE.decode(bytes);
+        return (text.into_owned(), "UTF-16LE");
+    }
+    if bytes.starts_with(b"\xFE\xFF") {
+        let (text, _, _) = encoding_rs::UTF_16BE.decode(bytes);
+        return (text.into_owned(), "UTF-16BE");
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_owned(), "UTF-8"),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            (text.into_owned(), "windows-1252")
+        }
+    }
+}
+
+/// Picks the delimiter whose count per line is most consistent over the first lines.
+pub fn detect_delimiter(text: &str) -> u8 {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(30)
+        .collect();
+    let mut best = (b',', 0usize);
+    for d in [b',', b';', b'\t', b'|'] {
+        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();
+        let mut freq: HashMap<usize, usize> = HashMap::new();
+        for c in counts.iter().filter(|c| **c > 0) {
+            *freq.entry(*c).or_default() += 1;
+        }
+        // Lines that agree on the same non-zero count, weighted a little by the count itself.
+        let score = freq
+            .iter()
+            .map(|(count, n)| n * 1000 + count)
+            .max()
+            .unwrap_or(0);
+        if score > best.1 {
+            best = (d, score);
+        }
+    }
+    best.0
+}
+
+fn count_outside_quotes(line: &str, d: u8) -> usize {
+    let mut in_quotes = false;
+    let mut n = 0;
+    for b in line.bytes() {
+        if b == b'"' {
+            in_quotes = !in_quotes;
+        } else if b == d && !in_quotes {
+            n += 1;
+        }
+    }
+    n
+}
+
+pub struct Record {
+    pub line: u64,
+    pub cells: Vec<String>,
+}
+
+pub fn read_records(text: &str, delimiter: u8) -> Result<Vec<Record>, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => out.push(Record {
+                line: record.position().map(|p| p.line()).unwrap_or(0),
+                cells: record.iter().map(str::to_owned).collect(),
+            }),
+            Ok(false) => break,
+            Err(e) => return Err(format!("the file is not readable as CSV: {e}")),
+        }
+    }
+    Ok(out)
+}
+
+/// The mapping of one file: for each field, the columns that feed it, in file order.
+struct Mapping {
+    columns: HashMap<Field, Vec<usize>>,
+    headers: Vec<String>,
+    type_hint: Option<String>,
+}
+
+fn build_mapping(
+    headers: &[String],
+    type_names: &[String],
+) -> (Mapping, Vec<ColumnMapping>, Vec<usize>) {
+    let has_company = headers.iter().any(|h| is_company_header(h));
+    let mut columns: HashMap<Field, Vec<usize>> = HashMap::new();
+    let mut mapped = Vec::new();
+    let mut ignored = Vec::new();
+    let mut type_hint = None;
+    for (i, h) in headers.iter().enumerate() {
+        match map_header(h, type_names, has_company) {
+            Some(f) => {
+                if f == Field::CustomerName {
+                    let n = normalize_header(h);
+                    if let Some(t) = type_names.iter().find(|t| n == format!("{t} name")) {
+                        type_hint = Some(t.clone());
+                    }
+                }
+                columns.entry(f).or_default().push(i);
+                mapped.push(ColumnMapping {
+                    column: i as u64 + 1,
+                    header: h.clone(),
+                    field: f.name().into(),
+                });
+            }
+            None => ignored.push(i),
+        }
+    }
+    (
+        Mapping {
+            columns,
+            headers: headers.to_vec(),
+            type_hint,
+        },
+        mapped,
+        ignored,
+    )
+}
+
+/// One row's values by field, with conflicting duplicates reported.
+struct Row<'a> {
+    cells: &'a [String],
+    mapping: &'a Mapping,
+}
+
+impl Row<'_> {
+    fn get(&self, f: Field, line: u64, warnings: &mut Vec<RowMessage>) -> String {
+        let Some(cols) = self.mapping.columns.get(&f) else {
+            return String::new();
+        };
+        let mut value = String::new();
+        let mut from = 0;
+        for &c in cols {
+            let v = self.cells.get(c).map(|s| s.trim()).unwrap_or("");
+            if v.is_empty() {
+                continue;
+            }
+            if value.is_empty() {
+                value = v.to_owned();
+                from = c;
+            } else if v != value {
+                warnings.push(RowMessage {
+                    row: line,
+                    message: format!(
+                        "column {} ({:?}) holds {:?}, which was not imported: column {} ({:?}) already gave {} = {:?}",
+                        c + 1,
+                        self.mapping.headers[c],
+                        v,
+                        from + 1,
+                        self.mapping.headers[from],
+                        f.name(),
+                        value
+                    ),
+                });
+            }
+        }
+        value
+    }
+}
+
+/// What one row asks for, validated.
+struct RowData {
+    customer_id: Option<i64>,
+    name: String,
+    number: String,
+    type_name: String,
+    credit: Option<i64>,
+    tax: Option<Option<(String, i64)>>,
+    invoice_prefix: String,
+    address: Address,
+    contact: Option<ContactFields>,
+    email_key: String,
+    groups: Vec<String>,
+    staff: Vec<String>,
+}
+
+fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<RowData, String> {
+    let mut g = |f: Field| row.get(f, line, warnings);
+    let text = |f: Field, v: String| optional_text(&v).map_err(|e| format!("{}: {e}", f.name()));
+    let customer_id = g(Field::CustomerId);
+    let name = text(Field::CustomerName, g(Field::CustomerName))?;
+    let number = text(Field::CustomerNumber, g(Field::CustomerNumber))?;
+    let type_name = g(Field::CustomerType);
+    let credit_raw = g(Field::Credit);
+    let tax_name = text(Field::TaxName, g(Field::TaxName))?;
+    let tax_rate = g(Field::TaxRate);
+    let invoice_prefix = text(Field::InvoicePrefix, g(Field::InvoicePrefix))?;
+    let address = Address {
+        line_1: text(Field::Line1, g(Field::Line1))?,
+        line_2: text(Field::Line2, g(Field::Line2))?,
+        suburb: text(Field::Suburb, g(Field::Suburb))?,
+        state: text(Field::State, g(Field::State))?,
+        region: text(Field::Region, g(Field::Region))?,
+        country: text(Field::Country, g(Field::Country))?,
+        post_code: text(Field::PostCode, g(Field::PostCode))?,
+    };
+    let mut first = text(Field::FirstName, g(Field::FirstName))?;
+    let mut last = text(Field::LastName, g(Field::LastName))?;
+    let full = text(Field::ContactName, g(Field::ContactName))?;
+    let email_raw = g(Field::Email);
+    let phone = text(Field::Phone, g(Field::Phone))?;
+    let mobile = text(Field::Mobile, g(Field::Mobile))?;
+    let fax = text(Field::Fax, g(Field::Fax))?;
+    let language = text(Field::Language, g(Field::Language))?;
+    let position = text(Field::Position, g(Field::Position))?;
+    let groups = g(Field::Groups);
+    let staff = g(Field::Staff);
+
+    let email = if email_raw.is_empty() {
+        String::new()
+    } else {
+        EmailAddress::parse(&email_raw)
+            .map_err(|e| format!("{}: {e}", Field::Email.name()))?
+            .as_str()
+            .to_owned()
+    };
+    if first.is_empty() && !full.is_empty() {
+        let (f, l) = split_full_name(&full);
+        first = f;
+        if last.is_empty() {
+            last = l;
+        }
+    }
+    let name = if !name.is_empty() {
+        name
+    } else {
+        let person = format!("{first} {last}").trim().to_owned();
+        if !person.is_empty() {
+            person
+        } else {
+            return Err("no customer name, and no contact name to use instead".into());
+        }
+    };
+    let has_contact = [&first, &last, &email, &phone, &mobile, &fax]
+        .iter()
+        .any(|v| !v.is_empty());
+    let contact = has_contact.then(|| ContactFields {
+        // A contact needs a first name; a row with only an email or phone is the company's.
+        first_name: if first.is_empty() {
+            name.clone()
+        } else {
+            first.clone()
+        },
+        last_name: last,
+        email: email.clone(),
+        phone,
+        mobile,
+        fax,
+        language,
+        position,
+    });
+    let credit = if credit_raw.is_empty() {
+        None
+    } else {
+        Some(
+            domain::parse_money_minor(&credit_raw)
+                .map_err(|e| format!("{}: {e}", Field::Credit.name()))?,
+        )
+    };
+    let tax = if tax_rate.is_empty() && tax_name.is_empty() {
+        None
+    } else if tax_rate.starts_with('-') {
+        // UCM writes -1.00 for "use the system tax".
+        Some(None)
+    } else if tax_name.is_empty() {
+        return Err(format!(
+            "{}: a tax rate needs a tax name",
+            Field::TaxName.name()
+        ));
+    } else {
+        let rate = domain::parse_rate_e4(&tax_rate)
+            .map_err(|e| format!("{}: {e}", Field::TaxRate.name()))?;
+        Some(Some((tax_name, rate)))
+    };
+    let customer_id = customer_id.trim().parse::<i64>().ok().filter(|i| *i > 0);
+    let split = |s: String| -> Vec<String> {
+        s.split(',')
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect()
+    };
+    Ok(RowData {
+        customer_id,
+        name,
+        number,
+        type_name,
+        credit,
+        tax,
+        invoice_prefix,
+        address,
+        email_key: email.to_lowercase(),
+        contact,
+        groups: split(groups),
+        staff: split(staff),
+    })
+}
+
+enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+pub struct ImportOptions {
+    pub dry_run: bool,
+}
+
+/// Imports a whole file atomically: every row lands, or (on an unexpected failure) none do.
+/// Rows that cannot be imported are skipped and listed with their line and reason.
+pub async fn import_customers(
+    db: &Db,
+    bytes: &[u8],
+    opts: ImportOptions,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> AppResult<ImportReport> {
+    let (text, encoding) = decode(bytes);
+    let delimiter = detect_delimiter(&text);
+    let records = read_records(&text, delimiter).map_err(AppError::BadRequest)?;
+    let type_names: Vec<String> = lookups::list_types(db)
+        .await?
+        .iter()
+        .map(|t| fold(&t.name))
+        .collect();
+
+    // The header is the first of the opening rows that names at least two known columns
+    // (one, for a one-column file); rows above it are a preamble.
+    let header_idx = records
+        .iter()
+        .take(20)
+        .position(|r| {
+            let known = r.cells.iter().filter(|c| map_header(c, &type_names, false).is_some()).count();
+            known >= 2 || (known == 1 && r.cells.iter().filter(|c| !c.trim().is_empty()).count() == 1)
+        })
+        .ok_or_else(|| {
+            AppError::field(
+                "file",
+                "no header row found: the first rows name no known column (e.g. Customer Name, Email, First Name)",
+            )
+        })?;
+    let headers: Vec<String> = records[header_idx]
+        .cells
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+        .collect();
+    let (mapping, mapped_columns, ignored_idx) = build_mapping(&headers, &type_names);
+    if !mapping.columns.contains_key(&Field::CustomerName)
+        && !mapping.columns.contains_key(&Field::FirstName)
+        && !mapping.columns.contains_key(&Field::ContactName)
+    {
+        return Err(AppError::field(
+            "file",
+            "no column gives a customer or contact name (e.g. Customer Name, Company, Name, First Name)",
+        ));
+    }
+    let data = &records[header_idx + 1..];
+    let mut report = ImportReport {
+        rows_read: 0,
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        skipped: Vec::new(),
+        contacts_created: 0,
+        mapped_columns,
+        ignored_columns: Vec::new(),
+        warnings: Vec::new(),
+        header_row: records[header_idx].line,
+        encoding: encoding.into(),
+        delimiter: match delimiter {
+            b'\t' => "tab".into(),
+            d => char::from(d).to_string(),
+        },
+        dry_run: opts.dry_run,
+    };
+    let mut ignored_counts = vec![0u64; ignored_idx.len()];
+    let total = data.len() as u64;
+    let txn = db.begin_write().await?;
+    let mut cache = Cache::default();
+    for (n, record) in data.iter().enumerate() {
+        if n % 200 == 0 {
+            progress(n as u64, total);
+        }
+        if record.cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        report.rows_read += 1;
+        for (k, &i) in ignored_idx.iter().enumerate() {
+            if record.cells.get(i).is_some_and(|c| !c.trim().is_empty()) {
+                ignored_counts[k] += 1;
+            }
+        }
+        if record.cells.len() != headers.len() {
+            let extra_is_empty = record.cells.len() > headers.len()
+                && record.cells[headers.len()..]
+                    .iter()
+                    .all(|c| c.trim().is_empty());
+            if !extra_is_empty {
+                report.skipped.push(SkippedRow {
+                    row: record.line,
+                    reason: format!(
+                        "the row has {} fields but the header has {}; fix the row so its values line up",
+                        record.cells.len(),
+                        headers.len()
+                    ),
+                });
+                continue;
+            }
+        }
+        let row = Row {
+            cells: &record.cells,
+            mapping: &mapping,
+        };
+        let parsed = match parse_row(&row, record.line, &mut report.warnings) {
+            Ok(p) => p,
+            Err(reason) => {
+                report.skipped.push(SkippedRow {
+                    row: record.line,
+                    reason,
+                });
+                continue;
+            }
+        };
+        match apply_row(
+            &*txn,
+            &parsed,
+            mapping.type_hint.as_deref(),
+            record.line,
+            &mut report,
+            &mut cache,
+        )
+        .await
+        {
+            Ok(Some(Outcome::Created)) => report.created += 1,
+            Ok(Some(Outcome::Updated)) => report.updated += 1,
+            Ok(Some(Outcome::Unchanged)) => report.unchanged += 1,
+            Ok(None) => {}
+            Err(e) => {
+                return Err(match e {
+                    AppError::Internal(cause) => AppError::Internal(
+                        cause.context(format!("import failed at line {}", record.line)),
+                    ),
+                    other => AppError::BadRequest(format!(
+                        "import stopped at line {} and nothing was imported: {}",
+                        record.line,
+                        other.to_problem().detail.unwrap_or_default()
+                    )),
+                })
+            }
+        }
+    }
+    progress(total, total);
+    report.ignored_columns = ignored_idx
+        .iter()
+        .zip(ignored_counts)
+        .filter(|(i, count)| !(headers[**i].is_empty() && *count == 0))
+        .map(|(i, count)| IgnoredColumn {
+            column: *i as u64 + 1,
+            header: headers[*i].clone(),
+            non_empty_cells: count,
+        })
+        .collect();
+    if opts.dry_run {
+        txn.rollback().await?;
+    } else {
+        txn.commit().await?;
+    }
+    Ok(report)
+}
+
+#[derive(Default)]
+struct Cache {
+    types: HashMap<String, Option<i64>>,
+    groups: HashMap<String, i64>,
+    staff: HashMap<String, Option<i64>>,
+    created: std::collections::HashSet<i64>,
+}
+
+async fn find_match<C: ConnectionTrait>(
+    c: &C,
+    d: &RowData,
+    line: u64,
+    report: &mut ImportReport,
+    created: &std::collections::HashSet<i64>,
+) -> AppResult<Result<Option<i64>, String>> {
+    let mut id_mismatch = None;
+    if let Some(id) = d.customer_id {
+        let row = query_one(
+            c,
+            "SELECT c.id, c.customer_name, c.name_key, p.email_key FROM customers c \
+             LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary WHERE c.id = ?",
+            vec![id.into()],
+        )
+        .await?;
+        if let Some(r) = row {
+            let name_key: String = r.try_get("", "name_key")?;
+            let email_key: Option<String> = r.try_get("", "email_key")?;
+            let same_email =
+                !d.email_key.is_empty() && email_key.as_deref() == Some(d.email_key.as_str());
+            if name_key == fold(&d.name) || same_email {
+                return Ok(Ok(Some(id)));
+            }
+            // An id from another system, or a stale one: never let it overwrite a stranger.
+            let existing: String = r.try_get("", "customer_name")?;
+            id_mismatch = Some(format!(
+                "customer id {id} belongs to {existing:?}, whose name and email differ from this row, so a new customer was created"
+            ));
+        }
+    }
+    let found = match_by_email_or_name(c, d).await?;
+    // Ids this same import just created clash with the file's own ids by coincidence only.
+    let clash_is_ours = d.customer_id.is_some_and(|id| created.contains(&id));
+    if let (Ok(None), Some(message), false) = (&found, id_mismatch, clash_is_ours) {
+        report.warnings.push(RowMessage { row: line, message });
+    }
+    Ok(found)
+}
+
+async fn match_by_email_or_name<C: ConnectionTrait>(
+    c: &C,
+    d: &RowData,
+) -> AppResult<Result<Option<i64>, String>> {
+    if !d.email_key.is_empty() {
+        let rows = query_all(
+            c,
+            "SELECT DISTINCT customer_id FROM contacts WHERE email_key = ? ORDER BY customer_id",
+            vec![d.email_key.clone().into()],
+        )
+        .await?;
+        match rows.len() {
+            0 => {}
+            1 => return Ok(Ok(Some(rows[0].try_get("", "customer_id")?))),
+            _ => {
+                let ids: Vec<i64> = rows
+                    .iter()
+                    .filter_map(|r| r.try_get("", "customer_id").ok())
+                    .collect();
+                return Ok(Err(format!(
+                    "the email {} belongs to contacts of several customers (ids {ids:?}); add a Customer ID column to say which",
+                    d.email_key
+                )));
+            }
+        }
+    }
+    let rows = query_all(
+        c,
+        "SELECT id FROM customers WHERE customer_name = ? ORDER BY id LIMIT 2",
+        vec![d.name.clone().into()],
+    )
+    .await?;
+    match rows.len() {
+        0 => Ok(Ok(None)),
+        1 => Ok(Ok(Some(rows[0].try_get("", "id")?))),
+        _ => Ok(Err(format!(
+            "several customers are named {:?}; add a Customer ID or an email column to say which",
+            d.name
+        ))),
+    }
+}
+
+async fn resolve_type<C: ConnectionTrait>(
+    c: &C,
+    name: &str,
+    cache: &mut Cache,
+) -> AppResult<Option<i64>> {
+    if let Some(hit) = cache.types.get(name) {
+        return Ok(*hit);
+    }
+    let id = lookups::type_id_by_name(c, name).await?;
+    cache.types.insert(name.to_owned(), id);
+    Ok(id)
+}
+
+async fn resolve_group<C: ConnectionTrait>(c: &C, name: &str, cache: &mut Cache) -> AppResult<i64> {
+    let key = name.to_lowercase();
+    if let Some(id) = cache.groups.get(&key) {
+        return Ok(*id);
+    }
+    let id = match lookups::find_group(c, name).await? {
+        Some(id) => id,
+        None => lookups::insert_group(c, name).await?,
+    };
+    cache.groups.insert(key, id);
+    Ok(id)
+}
+
+async fn resolve_staff<C: ConnectionTrait>(
+    c: &C,
+    name: &str,
+    cache: &mut Cache,
+) -> AppResult<Option<i64>> {
+    if let Some(hit) = cache.staff.get(name) {
+        return Ok(*hit);
+    }
+    let row = query_one(
+        c,
+        "SELECT id FROM users WHERE LOWER(username) = LOWER(?) OR LOWER(name) = LOWER(?) ORDER BY id LIMIT 1",
+        vec![name.to_owned().into(), name.to_owned().into()],
+    )
+    .await?;
+    let id = row.map(|r| r.try_get("", "id")).transpose()?;
+    cache.staff.insert(name.to_owned(), id);
+    Ok(id)
+}
+
+async fn apply_row<C: ConnectionTrait>(
+    c: &C,
+    d: &RowData,
+    type_hint: Option<&str>,
+    line: u64,
+    report: &mut ImportReport,
+    cache: &mut Cache,
+) -> AppResult<Option<Outcome>> {
+    let type_id = match (d.type_name.as_str(), type_hint) {
+        ("", None) => None,
+        ("", Some(hint)) => resolve_type(c, hint, cache).await?,
+        (name, _) => match resolve_type(c, name, cache).await? {
+            Some(id) => Some(id),
+            None => {
+                report.skipped.push(SkippedRow {
+                    row: line,
+                    reason: format!("customer_type: there is no customer type named {name:?}"),
+                });
+                return Ok(None);
+            }
+        },
+    };
+    let mut group_ids = Vec::new();
+    for g in &d.groups {
+        group_ids.push(resolve_group(c, g, cache).await?);
+    }
+    let mut staff_ids = Vec::new();
+    for s in &d.staff {
+        match resolve_staff(c, s, cache).await? {
+            Some(id) => staff_ids.push(id),
+            None => report.warnings.push(RowMessage {
+                row: line,
+                message: format!(
+                    "staff: no user is named {s:?}; the customer was imported without it"
+                ),
+            }),
+        }
+    }
+    let matched = match find_match(c, d, line, report, &cache.created).await? {
+        Ok(m) => m,
+        Err(reason) => {
+            report.skipped.push(SkippedRow { row: line, reason });
+            return Ok(None);
+        }
+    };
+    match matched {
+        None => {
+            let fields = CustomerFields {
+                name: d.name.clone(),
+                type_id: type_id.unwrap_or(DEFAULT_TYPE_ID),
+                number: d.number.clone(),
+                credit: d.credit.unwrap_or(0),
+                tax: d.tax.clone().flatten(),
+                invoice_prefix: d.invoice_prefix.clone(),
+                address: d.address.clone(),
+                archived: false,
+            };
+            let id = customers::insert(c, &fields).await?;
+            cache.created.insert(id);
+            if !group_ids.is_empty() {
+                customers::set_groups(c, id, &group_ids).await?;
+            }
+            if !staff_ids.is_empty() {
+                customers::set_staff(c, id, &staff_ids).await?;
+            }
+            if let Some(contact) = &d.contact {
+                contacts::insert(c, id, contact, true).await?;
+                report.contacts_created += 1;
+            }
+            customers::refresh_search(c, id).await?;
+            Ok(Some(Outcome::Created))
+        }
+        Some(id) => {
+            let current = customers::get_in(c, id).await?;
+            let before = customers::fields_of(&current);
+            let mut after = before.clone();
+            // Blank cells leave what is stored alone; only values the file gives are written.
+            let set = |target: &mut String, v: &str| {
+                if !v.is_empty() {
+                    *target = v.to_owned();
+                }
+            };
+            set(&mut after.name, &d.name);
+            set(&mut after.number, &d.number);
+            set(&mut after.invoice_prefix, &d.invoice_prefix);
+            set(&mut after.address.line_1, &d.address.line_1);
+            set(&mut after.address.line_2, &d.address.line_2);
+            set(&mut after.address.suburb, &d.address.suburb);
+            set(&mut after.address.state, &d.address.state);
+            set(&mut after.address.region, &d.address.region);
+            set(&mut after.address.country, &d.address.country);
+            set(&mut after.address.post_code, &d.address.post_code);
+            if let Some(credit) = d.credit {
+                after.credit = credit;
+            }
+            if let Some(tax) = &d.tax {
+                after.tax = tax.clone();
+            }
+            if let Some(t) = type_id {
+                after.type_id = t;
+            }
+            let mut changed = customers::write_fields(c, id, &before, &after).await?;
+            let have_groups: Vec<i64> = current.groups.iter().map(|g| g.id).collect();
+            let mut all_groups = have_groups.clone();
+            all_groups.extend(group_ids.iter().filter(|g| !have_groups.contains(g)));
+            if all_groups.len() != have_groups.len() {
+                customers::set_groups(c, id, &all_groups).await?;
+                changed = true;
+            }
+            let have_staff: Vec<i64> = current.staff.iter().map(|s| s.id).collect();
+            let mut all_staff = have_staff.clone();
+            all_staff.extend(staff_ids.iter().filter(|s| !have_staff.contains(s)));
+            if all_staff.len() != have_staff.len() {
+                customers::set_staff(c, id, &all_staff).await?;
+                changed = true;
+            }
+            if let Some(contact) = &d.contact {
+                if merge_contact(c, id, contact, report).await? {
+                    changed = true;
+                    customers::refresh_search(c, id).await?;
+                }
+            }
+            if changed && before == after {
+                customers::touch(c, id).await?;
+            }
+            Ok(Some(if changed {
+                Outcome::Updated
+            } else {
+                Outcome::Unchanged
+            }))
+        }
+    }
+}
+
+/// Updates the customer's contact with this email (or, without an email, its primary contact
+/// of the same name) from the row's non-blank cells, or adds the contact. True when anything changed.
+async fn merge_contact<C: ConnectionTrait>(
+    c: &C,
+    customer_id: i64,
+    row: &ContactFields,
+    report: &mut ImportReport,
+) -> AppResult<bool> {
+    let existing = contacts::list_in(c, customer_id).await?;
+    let found = if !row.email.is_empty() {
+        existing
+            .iter()
+            .find(|e| e.email.to_lowercase() == row.email_key())
+    } else {
+        existing
+            .iter()
+            .find(|e| e.first_name == row.first_name && e.last_name == row.last_name)
+            .or_else(|| existing.iter().find(|e| e.is_primary && e.email.is_empty()))
+    };
+    match found {
+        Some(e) => {
+            let before = contacts::fields_of(e);
+            let mut after = before.clone();
+            let set = |target: &mut String, v: &str| {
+                if !v.is_empty() {
+                    *target = v.to_owned();
+                }
+            };
+            set(&mut after.first_name, &row.first_name);
+            set(&mut after.last_name, &row.last_name);
+            set(&mut after.email, &row.email);
+            set(&mut after.phone, &row.phone);
+            set(&mut after.mobile, &row.mobile);
+            set(&mut after.fax, &row.fax);
+            set(&mut after.language, &row.language);
+            set(&mut after.position, &row.position);
+            if after == before {
+                return Ok(false);
+            }
+            contacts::write_fields(c, e.id, &after).await?;
+            Ok(true)
+        }
+        None => {
+            contacts::insert(c, customer_id, row, false).await?;
+            report.contacts_created += 1;
+            Ok(true)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_normalized() {
+        assert_eq!(
+            normalize_header("\u{feff}Billing Apt/Suite "),
+            "billing apt suite"
+        );
+        assert_eq!(
+            normalize_header("postal_code/zip_code"),
+            "postal code zip code"
+        );
+    }
+
+    #[test]
+    fn ucm_and_other_headers_map() {
+        let types = vec!["customer".to_owned(), "lead".to_owned()];
+        assert_eq!(
+            map_header("Customer ID", &types, false),
+            Some(Field::CustomerId)
+        );
+        assert_eq!(
+            map_header("Lead Name", &types, false),
+            Some(Field::CustomerName)
+        );
+        assert_eq!(
+            map_header("Primary Email", &types, false),
+            Some(Field::Email)
+        );
+        assert_eq!(
+            map_header("Billing Postal Code", &types, false),
+            Some(Field::PostCode)
+        );
+        assert_eq!(map_header("Name", &types, false), Some(Field::CustomerName));
+        assert_eq!(map_header("Name", &types, true), Some(Field::ContactName));
+        assert_eq!(map_header("Shipping Street", &types, false), None);
+        assert_eq!(map_header("", &types, false), None);
+    }
+
+    #[test]
+    fn encodings_are_detected() {
+        assert_eq!(decode(b"\xEF\xBB\xBFname\n").1, "UTF-8 with BOM");
+        assert_eq!(decode(b"\xEF\xBB\xBFname\n").0, "name\n");
+        let (text, enc) = decode(b"J\xf6hn");
+        assert_eq!((text.as_str(), enc), ("Jöhn", "windows-1252"));
+        let (text, enc) = decode(b"\xFF\xFEa\x00b\x00");
+        assert_eq!((text.as_str(), enc), ("ab", "UTF-16LE"));
+    }
+
+    #[test]
+    fn delimiters_are_detected() {
+        assert_eq!(detect_delimiter("a;b;c\n1;2;3\n"), b';');
+        assert_eq!(detect_delimiter("a,b\n\"x;y\",2\n"), b',');
+        assert_eq!(detect_delimiter("a\tb\tc\n1\t2\t3\n"), b'\t');
+        assert_eq!(detect_delimiter("a|b\n1|2\n"), b'|');
+    }
+}

@@ -1,0 +1,211 @@
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+use crate::on_both;
+
+on_both!(
+    ucm_export_imports_all_customers_and_reimport_changes_nothing,
+    invoice_ninja_export_with_preamble_and_duplicate_phone_imports,
+    import_reports_bad_rows_and_never_blanks_existing_values,
+    a_dry_run_writes_nothing,
+);
+
+fn count(report: &Value, key: &str) -> u64 {
+    report[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{key} in {report}"))
+}
+
+async fn all_customers(app: &TestApp) -> Vec<Value> {
+    let (_, page) = app.get("/api/v1/customers?per_page=200&archived=all").await;
+    page["items"].as_array().expect("items").clone()
+}
+
+async fn ucm_export_imports_all_customers_and_reimport_changes_nothing(app: &TestApp) {
+    let (status, report) = app.import(sample("ucm_customer_export.csv")).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(count(&report, "created"), 10);
+    assert_eq!(count(&report, "contacts_created"), 10);
+    assert_eq!(report["skipped"], json!([]));
+    assert_eq!(report["warnings"], json!([]));
+    assert_eq!(report["encoding"], "UTF-8");
+    assert_eq!(report["mapped_columns"].as_array().map(Vec::len), Some(22));
+    assert_eq!(
+        report["ignored_columns"],
+        json!([]),
+        "the trailing empty column is not reported"
+    );
+    let customers = all_customers(app).await;
+    assert_eq!(customers.len(), 10);
+    let gamma = customers
+        .iter()
+        .find(|c| c["customer_name"] == "Gamma, \"Quoted\" & Co")
+        .expect("quoted name kept");
+    assert_eq!(gamma["primary_contact"]["email"], "carol@gamma.test");
+    let (_, full) = app.get(&format!("/api/v1/customers/{}", gamma["id"])).await;
+    assert_eq!(full["address"]["line_1"], "333 Collins St");
+    assert_eq!(full["address"]["post_code"], "3000");
+    assert_eq!(
+        full["default_tax"],
+        Value::Null,
+        "-1.00 means the system tax"
+    );
+    let bobs = customers
+        .iter()
+        .find(|c| c["customer_name"] == "Bobs Printing Service")
+        .expect("bobs");
+    let (_, contacts) = app
+        .get(&format!("/api/v1/customers/{}/contacts", bobs["id"]))
+        .await;
+    assert_eq!(contacts[0]["mobile"], "+61419789789");
+    assert_eq!(contacts[0]["fax"], "+61 7 56 321 654");
+    assert_eq!(contacts[0]["language"], "en");
+
+    let (status, again) = app.import(sample("ucm_customer_export.csv")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (
+            count(&again, "created"),
+            count(&again, "updated"),
+            count(&again, "unchanged")
+        ),
+        (0, 0, 10),
+        "{again}"
+    );
+    assert_eq!(all_customers(app).await.len(), 10);
+}
+
+async fn invoice_ninja_export_with_preamble_and_duplicate_phone_imports(app: &TestApp) {
+    let (status, report) = app
+        .import(sample("invoiceninja_v4_clients_export.csv"))
+        .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["header_row"], 4);
+    assert_eq!(count(&report, "created"), 20);
+    assert_eq!(report["skipped"], json!([]));
+    let ignored: Vec<&str> = report["ignored_columns"]
+        .as_array()
+        .expect("ignored")
+        .iter()
+        .filter_map(|c| c["header"].as_str())
+        .collect();
+    assert!(
+        ignored.contains(&"Balance") && ignored.contains(&"Shipping Street"),
+        "{ignored:?}"
+    );
+    let phones: Vec<u64> = report["mapped_columns"]
+        .as_array()
+        .expect("mapped")
+        .iter()
+        .filter(|m| m["header"] == "Phone")
+        .map(|m| m["column"].as_u64().expect("col"))
+        .collect();
+    assert_eq!(
+        phones,
+        vec![19, 26],
+        "both Phone columns are mapped, neither silently dropped"
+    );
+    let (_, page) = app.get("/api/v1/customers?q=Bradly").await;
+    let id = page["items"][0]["id"].as_i64().expect("id");
+    let (_, c) = app.get(&format!("/api/v1/customers/{id}")).await;
+    assert_eq!(c["address"]["post_code"], "05144", "leading zero kept");
+    assert_eq!(c["address"]["state"], "Colorado");
+    assert_eq!(c["primary_contact"]["first_name"], "Pink");
+    assert_eq!(c["primary_contact"]["phone"], "1-995-790-2394 x58884");
+
+    let (_, again) = app
+        .import(sample("invoiceninja_v4_clients_export.csv"))
+        .await;
+    assert_eq!(
+        (count(&again, "created"), count(&again, "unchanged")),
+        (0, 20),
+        "{again}"
+    );
+    assert_eq!(all_customers(app).await.len(), 20);
+}
+
+async fn import_reports_bad_rows_and_never_blanks_existing_values(app: &TestApp) {
+    let id = app
+        .customer(json!({"customer_name": "Keep Me", "address": {"suburb": "Hobart"}, "primary_contact": {"first_name": "K", "email": "k@keep.test", "phone": "111"}}))
+        .await;
+    let csv = "Customer Name;Email;Phone;Credit;City\n\
+               Keep Me;k@keep.test;;12,50;\n\
+               ;;;;\n\
+               Bad Email;not-an-email;;;\n\
+               Bad Money;m@x.test;;1,234;\n\
+               Ragged;r@x.test\n\
+               Zoë;z@x.test;0011;;\n";
+    let (status, report) = app.import(csv.as_bytes().to_vec()).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["delimiter"], ";");
+    assert_eq!(
+        (count(&report, "created"), count(&report, "updated")),
+        (1, 1),
+        "{report}"
+    );
+    let skipped: Vec<u64> = report["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|s| s["row"].as_u64().expect("row"))
+        .collect();
+    assert_eq!(skipped, vec![4, 5, 6], "{report}");
+    assert!(
+        report["skipped"][1]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("credit"),
+        "{report}"
+    );
+    let (_, c) = app.get(&format!("/api/v1/customers/{id}")).await;
+    assert_eq!(c["credit"], 1250);
+    assert_eq!(
+        c["address"]["suburb"], "Hobart",
+        "a blank cell leaves the value alone"
+    );
+    assert_eq!(c["primary_contact"]["phone"], "111");
+    assert_eq!(app.search("zoe").await, vec!["Zoë"]);
+    let (_, page) = app.get("/api/v1/customers?q=z@x.test").await;
+    assert_eq!(
+        page["items"][0]["primary_contact"]["phone"], "0011",
+        "leading zeros kept"
+    );
+
+    let latin1 = b"name,email\nJ\xf6hn D\xf6e,john.doe@example.com\n".to_vec();
+    let (_, report) = app.import(latin1).await;
+    assert_eq!(report["encoding"], "windows-1252");
+    assert_eq!(app.search("john doe").await, vec!["Jöhn Döe"]);
+
+    let (status, problem) = app.import(b"foo,bar\n1,2\n".to_vec()).await;
+    assert_eq!(status, 422, "{problem}");
+    let (status, _) = app.import(Vec::new()).await;
+    assert_eq!(status, 422);
+    let res = app
+        .req(reqwest::Method::POST, "/api/v1/imports/customers")
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 415);
+    let (status, _) = app.import(vec![b'a'; 2 * 1024 * 1024]).await;
+    assert_eq!(status, 413);
+}
+
+async fn a_dry_run_writes_nothing(app: &TestApp) {
+    let res = app
+        .req(
+            reqwest::Method::POST,
+            "/api/v1/imports/customers?dry_run=true",
+        )
+        .header("content-type", "text/csv")
+        .body(sample("ucm_customer_export.csv"))
+        .send()
+        .await
+        .expect("send");
+    let (status, report) = read(res).await;
+    assert_eq!(status, 200);
+    assert_eq!(report["dry_run"], true);
+    assert_eq!(count(&report, "created"), 10);
+    assert!(all_customers(app).await.is_empty());
+}

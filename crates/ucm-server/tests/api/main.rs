@@ -1,0 +1,11 @@
+//! API tests: the real server on port 0, against SQLite and PostgreSQL.
+
+mod helpers;
+
+mod auth;
+mod contacts;
+mod customers;
+mod errors;
+mod imports;
+mod openapi;
+mod search;

@@ -1,0 +1,5 @@
+pub mod contacts;
+pub mod customer;
+pub mod customers;
+pub mod details;
+pub mod login;

@@ -1,0 +1,16 @@
+//! The ucm schema. Each migration is plain SQL written for SQLite and PostgreSQL side by side,
+//! because the parts that matter (partial unique indexes, FTS5, pg_trgm, triggers) are exactly
+//! the parts a portable builder cannot express.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261203_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261203_000001_foundation::Migration)]
+    }
+}

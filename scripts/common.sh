@@ -1,0 +1,26 @@
+# Shared by the scripts: where builds go and how to install what is missing (idempotent).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cache_root() {
+  if mkdir -p /var/cache/ucm 2>/dev/null && [ -w /var/cache/ucm ]; then echo /var/cache/ucm
+  else mkdir -p "$HOME/.cache/ucm" && echo "$HOME/.cache/ucm"; fi
+}
+UCM_CACHE="${UCM_CACHE:-$(cache_root)}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$UCM_CACHE/target}"
+export UCM_WASM_TARGET_DIR="${UCM_WASM_TARGET_DIR:-$UCM_CACHE/target-wasm}"
+if [ -f "$HOME/.cargo/env" ]; then . "$HOME/.cargo/env"; fi
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+apt_install() {
+  # Installs Debian packages whose commands are missing: apt_install CMD:PKG ...
+  local missing=()
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]} (apt)"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
