@@ -4,6 +4,9 @@ use serde_json::json;
 use crate::helpers::*;
 use crate::on_both;
 
+/// method, path, content type, body, expected status, expected problem type
+type Case<'a> = (Method, &'a str, Option<&'a str>, Vec<u8>, u16, &'a str);
+
 on_both!(
     malformed_requests_get_a_problem_with_the_right_status,
     the_spa_is_served_for_deep_links
@@ -17,7 +20,7 @@ async fn malformed_requests_get_a_problem_with_the_right_status(app: &TestApp) {
         }
         r.send()
     };
-    let cases: Vec<(Method, &str, Option<&str>, Vec<u8>, u16, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             Method::POST,
             "/api/v1/customers",
