@@ -23,15 +23,7 @@ start=$(date +%s%N)
 "$BIN" import customers "$WORK/customers.csv" | grep '^rows'
 echo "RESULT import of $N rows: $(( ($(date +%s%N) - start) / 1000000 )) ms"
 
-"$BIN" serve > "$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-URL=""
-for _ in $(seq 1 100); do
-  URL="$(sed -n 's/^ucm is running at \(http[^ ]*\).*/\1/p' "$WORK/server.log" | head -n1)"
-  [ -n "$URL" ] && break
-  sleep 0.2
-done
-[ -n "$URL" ] || { cat "$WORK/server.log"; exit 1; }
+start_server "$BIN" "$WORK/server.log"
 TOKEN="$(curl -s -X POST "$URL/api/v1/auth/login" -H 'content-type: application/json' \
   -d "{\"username\":\"admin\",\"password\":\"$UCM_ADMIN_PASSWORD\"}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["token"])')"
 export TOKEN MAX_ID="$N"
@@ -42,11 +34,12 @@ run() {
   log "$name ($CONNS connections, $DURATION)"
   wrk -t2 -c"$CONNS" -d"$DURATION" --latency "$@" | tee "$WORK/wrk.txt" |
     awk -v name="$name" '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /non-2xx/ {err=$NF}
-      END {printf "RESULT %-28s %10s req/s   p50 %8s   p99 %8s   errors %s\n", name, rps, p50, p99, err}'
+      END {printf "RESULT %-44s %10s req/s   p50 %8s   p99 %8s   errors %s\n", name, rps, p50, p99, err}'
 }
-QUERY="q=acme%20bakery" run "list, search 'acme bakery'" -s bench/wrk/list.lua "$URL"
-QUERY="q=garcia" run "list, search 'garcia'" -s bench/wrk/list.lua "$URL"
-QUERY="sort=name&page=100" run "list, no search, page 100" -s bench/wrk/list.lua "$URL"
+QUERY="q=4242" run "list, search '4242' (~20 hits)" -s bench/wrk/list.lua "$URL"
+QUERY="q=acme%20bakery" run "list, search 'acme bakery' (688)" -s bench/wrk/list.lua "$URL"
+QUERY="q=garcia" run "list, search 'garcia' (5,545)" -s bench/wrk/list.lua "$URL"
+QUERY="sort=name&page=100" run "list, no search (100,000), page 100" -s bench/wrk/list.lua "$URL"
 run "get one customer by id" -s bench/wrk/get_by_id.lua "$URL"
 run "create customer + contact" -s bench/wrk/create.lua "$URL"
-echo "RESULT server peak memory (VmHWM): $(grep VmHWM /proc/$SERVER_PID/status | awk '{printf "%.1f MiB", $2/1024}')"
+echo "RESULT server peak memory (VmHWM): $(grep VmHWM /proc/$SERVER_PID/status | awk '{printf "%.1f MiB", $2/1024}'); now: $(grep -E 'RssAnon|RssFile' /proc/$SERVER_PID/status | awk '{printf "%s %.1f MiB  ", $1, $2/1024}')(RssFile is the mmap'ed database, shared page cache)"

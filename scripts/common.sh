@@ -24,3 +24,21 @@ apt_install() {
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
+
+# Starts `$1 serve` in the background, logging to $2; sets SERVER_PID and URL (from the line
+# the server prints) or exits with the log.
+start_server() {
+  local bin="$1" logfile="$2"
+  "$bin" serve >"$logfile" 2>&1 &
+  SERVER_PID=$!
+  URL=""
+  for _ in $(seq 1 150); do
+    URL="$(sed -n 's/^ucm is running at \(http[^ ]*\).*/\1/p' "$logfile" | head -n1)"
+    [ -n "$URL" ] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  echo "the server did not start:" >&2
+  cat "$logfile" >&2
+  exit 1
+}

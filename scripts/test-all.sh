@@ -39,16 +39,7 @@ trap cleanup EXIT
 export UCM_DATA_DIR="$DATA" UCM_WEB_DIR="$ROOT/frontend/dist" UCM_BIND=127.0.0.1:0
 export UCM_ADMIN_PASSWORD="browser-test-$RANDOM$RANDOM"
 "$CARGO_TARGET_DIR/debug/ucm" import customers "$UCM_SAMPLES_DIR/ucm_customer_export.csv" >/dev/null
-"$CARGO_TARGET_DIR/debug/ucm" serve >"$DATA/server.log" 2>&1 &
-SERVER_PID=$!
-URL=""
-for _ in $(seq 1 100); do
-  URL="$(sed -n 's/^ucm is running at \(http[^ ]*\).*/\1/p' "$DATA/server.log" | head -n1)"
-  [ -n "$URL" ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$DATA/server.log"; exit 1; }
-  sleep 0.2
-done
-[ -n "$URL" ] || { echo "the server did not start"; cat "$DATA/server.log"; exit 1; }
+start_server "$CARGO_TARGET_DIR/debug/ucm" "$DATA/server.log"
 log "browser test against $URL"
 mkdir -p tests/browser/out
 UCM_URL="$URL" UCM_USERNAME=admin UCM_PASSWORD="$UCM_ADMIN_PASSWORD" \

@@ -56,7 +56,10 @@ CREATE TABLE customers (
     updated_at {ts} NOT NULL
 );
 CREATE INDEX customers_name_key_idx ON customers (name_key, id);
+-- Covers the default list (active customers by name) and its count without reading rows.
+CREATE INDEX customers_archived_name_key_idx ON customers (archived, name_key, id);
 CREATE INDEX customers_created_idx ON customers (created_at, id);
+CREATE INDEX customers_customer_name_idx ON customers (customer_name);
 CREATE INDEX customers_type_idx ON customers (customer_type_id);
 
 CREATE TABLE contacts (

@@ -219,6 +219,16 @@ pub(crate) async fn insert<C: ConnectionTrait>(
         )
         .await?;
     }
+    insert_unchecked(c, customer_id, f, primary).await
+}
+
+/// Inserts without the email and primary checks: for a customer created in the same transaction.
+pub(crate) async fn insert_unchecked<C: ConnectionTrait>(
+    c: &C,
+    customer_id: i64,
+    f: &ContactFields,
+    primary: bool,
+) -> AppResult<i64> {
     let now = Utc::now();
     let row = query_one(
         c,

@@ -1029,7 +1029,7 @@ async fn apply_row<C: ConnectionTrait>(
                 address: d.address.clone(),
                 archived: false,
             };
-            let id = customers::insert(c, &fields).await?;
+            let id = customers::insert(c, &fields, d.contact.as_ref()).await?;
             cache.created.insert(id);
             if !group_ids.is_empty() {
                 customers::set_groups(c, id, &group_ids).await?;
@@ -1037,11 +1037,9 @@ async fn apply_row<C: ConnectionTrait>(
             if !staff_ids.is_empty() {
                 customers::set_staff(c, id, &staff_ids).await?;
             }
-            if let Some(contact) = &d.contact {
-                contacts::insert(c, id, contact, true).await?;
+            if d.contact.is_some() {
                 report.contacts_created += 1;
             }
-            customers::refresh_search(c, id).await?;
             Ok(Some(Outcome::Created))
         }
         Some(id) => {
