@@ -640,6 +640,8 @@ pub const MAX_PER_PAGE: u64 = 200;
 /// The FROM and WHERE clauses of a list query, and the values for its placeholders.
 struct ListFilter {
     from: &'static str,
+    /// Whether a search term narrows the rows (then one windowed query also counts them).
+    searching: bool,
     clause: String,
     values: Vec<Value>,
 }
@@ -711,6 +713,7 @@ fn list_filter(db: &Db, q: &CustomerQuery) -> AppResult<ListFilter> {
     };
     Ok(ListFilter {
         from,
+        searching: q.q.as_deref().is_some_and(|t| !t.trim().is_empty()),
         clause,
         values,
     })
@@ -730,19 +733,23 @@ pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
     }
     let ListFilter {
         from,
+        searching,
         clause: filter,
         values,
     } = list_filter(db, q)?;
-    let total_row = query_one(
-        &db.conn,
-        &format!("SELECT COUNT(*) AS n FROM {from}{filter}"),
-        values.clone(),
-    )
-    .await?;
-    let total: i64 = total_row
-        .map(|r| r.try_get("", "n"))
-        .transpose()?
-        .unwrap_or(0);
+    let count = || async {
+        let row = query_one(
+            &db.conn,
+            &format!("SELECT COUNT(*) AS n FROM {from}{filter}"),
+            values.clone(),
+        )
+        .await?;
+        AppResult::Ok(
+            row.map(|r| r.try_get::<i64>("", "n"))
+                .transpose()?
+                .unwrap_or(0),
+        )
+    };
     let dir = match q.dir.unwrap_or_default() {
         SortDir::Asc => "ASC",
         SortDir::Desc => "DESC",
@@ -755,7 +762,15 @@ pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
         CustomerSort::Email => format!("COALESCE(p.email_key, '') {dir}, c.name_key {dir}, c.id {dir}"),
         CustomerSort::Created => format!("c.created_at {dir}, c.id {dir}"),
     };
-    let mut page_values = values;
+    // A search's matches are counted by the same query that pages them (one pass over the
+    // index); the unfiltered list is counted from the covering index, which is cheaper than
+    // materializing every row for a window.
+    let window = if searching {
+        ", COUNT(*) OVER () AS total_count"
+    } else {
+        ""
+    };
+    let mut page_values = values.clone();
     page_values.push((per_page as i64).into());
     page_values.push((((page - 1) * per_page) as i64).into());
     let rows = query_all(
@@ -763,7 +778,7 @@ pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
         &format!(
             "SELECT c.id, c.customer_name, c.customer_number, c.customer_type_id, t.name AS type_name, \
              c.archived, c.created_at, p.id AS p_id, p.first_name AS p_first_name, p.last_name AS p_last_name, \
-             p.email AS p_email, p.phone AS p_phone \
+             p.email AS p_email, p.phone AS p_phone{window} \
              FROM {from} JOIN customer_types t ON t.id = c.customer_type_id \
              LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary{filter} \
              ORDER BY {order} LIMIT ? OFFSET ?"
@@ -771,6 +786,11 @@ pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
         page_values,
     )
     .await?;
+    let total = match rows.first() {
+        Some(r) if searching => r.try_get::<i64>("", "total_count")?,
+        None if searching && page == 1 => 0,
+        _ => count().await?,
+    };
     let mut items = Vec::with_capacity(rows.len());
     for r in &rows {
         items.push(CustomerListItem {

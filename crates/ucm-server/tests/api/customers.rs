@@ -226,6 +226,14 @@ async fn lists_filter_sort_and_page_stably(app: &TestApp) {
         }
         assert_eq!(seen, expected, "pages in {dir} order cover every row once");
     }
+    let (_, past_end) = app.get("/api/v1/customers?q=same&per_page=7&page=9").await;
+    assert_eq!(past_end["items"], json!([]));
+    assert_eq!(
+        past_end["total"], 23,
+        "a page past the end still reports the total"
+    );
+    let (_, nothing) = app.get("/api/v1/customers?q=nosuchthing").await;
+    assert_eq!(nothing["total"], 0);
     let (_, vip) = app.post("/api/v1/groups", json!({"name": "VIP"})).await;
     let a = app.customer(json!({"customer_name": "alpha", "group_ids": [vip["id"]], "primary_contact": {"first_name": "Zed", "email": "a@z.test"}})).await;
     let b = app.customer(json!({"customer_name": "Bravo", "customer_type_id": 2, "staff_ids": [1], "primary_contact": {"first_name": "Amy", "email": "z@b.test"}})).await;
