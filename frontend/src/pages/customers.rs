@@ -4,7 +4,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
-use ucm_types::{CustomerListItem, CustomerPage, CustomerType, NewContact, NewCustomer, Problem};
+use ucm_types::{
+    CustomerListItem, CustomerPage, CustomerType, Group, NewContact, NewCustomer, Problem, User,
+};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -102,18 +104,28 @@ pub fn CustomerList() -> Html {
     let loading = use_state(|| true);
     let error = use_state(|| None::<Problem>);
     let types = use_state(Vec::<CustomerType>::new);
+    let groups = use_state(Vec::<Group>::new);
+    let staff = use_state(Vec::<User>::new);
     let search_text = use_state(|| params.q.clone());
     let debounce = use_mut_ref(|| None::<Timeout>);
     let seq = use_mut_ref(|| 0u32);
     let show_new = use_state(|| false);
 
-    // Customer types for the filter and the new-customer form, once.
+    // Customer types, groups and staff for the filters and the new-customer form, once.
     {
         let types = types.clone();
+        let groups = groups.clone();
+        let staff = staff.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(list) = api::customer_types().await {
                     types.set(list);
+                }
+                if let Ok(list) = api::groups().await {
+                    groups.set(list);
+                }
+                if let Ok(list) = api::users().await {
+                    staff.set(list);
                 }
             });
         });
@@ -205,6 +217,32 @@ pub fn CustomerList() -> Html {
             navigate(
                 &|p| {
                     p.type_id = v.parse().ok();
+                    p.page = 1;
+                },
+                false,
+            );
+        })
+    };
+    let on_group = {
+        let navigate = navigate.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            navigate(
+                &|p| {
+                    p.group_id = v.parse().ok();
+                    p.page = 1;
+                },
+                false,
+            );
+        })
+    };
+    let on_staff = {
+        let navigate = navigate.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            navigate(
+                &|p| {
+                    p.staff_id = v.parse().ok();
                     p.page = 1;
                 },
                 false,
@@ -326,8 +364,11 @@ pub fn CustomerList() -> Html {
         }
     };
 
-    let filtered =
-        !params.q.trim().is_empty() || params.type_id.is_some() || params.archived != "active";
+    let filtered = !params.q.trim().is_empty()
+        || params.type_id.is_some()
+        || params.group_id.is_some()
+        || params.staff_id.is_some()
+        || params.archived != "active";
 
     let body = match ((*page).as_ref(), (*error).as_ref()) {
         (_, Some(e)) if page.is_none() => html! {
@@ -444,6 +485,22 @@ pub fn CustomerList() -> Html {
                     <option value="" selected={params.type_id.is_none()}>{ "All types" }</option>
                     { for types.iter().map(|t| html! {
                         <option value={t.id.to_string()} selected={params.type_id == Some(t.id)}>{ t.name.clone() }</option>
+                    }) }
+                </select>
+                if !groups.is_empty() {
+                    <select class="select" onchange={on_group} aria-label="Group" data-testid="group-filter">
+                        <option value="" selected={params.group_id.is_none()}>{ "All groups" }</option>
+                        { for groups.iter().map(|g| html! {
+                            <option value={g.id.to_string()} selected={params.group_id == Some(g.id)}>{ g.name.clone() }</option>
+                        }) }
+                    </select>
+                }
+                <select class="select" onchange={on_staff} aria-label="Staff" data-testid="staff-filter">
+                    <option value="" selected={params.staff_id.is_none()}>{ "Any staff" }</option>
+                    { for staff.iter().map(|u| html! {
+                        <option value={u.id.to_string()} selected={params.staff_id == Some(u.id)}>
+                            { if u.name.is_empty() { u.username.clone() } else { u.name.clone() } }
+                        </option>
                     }) }
                 </select>
                 <select class="select" onchange={on_archived} aria-label="Archived" data-testid="archived-filter">
