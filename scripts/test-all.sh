@@ -31,6 +31,8 @@ cargo test --workspace
 
 # ---- the browser test ---------------------------------------------------------------------
 bash scripts/build-frontend.sh
+log "cargo clippy (frontend, wasm32)"
+CARGO_TARGET_DIR="$UCM_WASM_TARGET_DIR" cargo clippy --target wasm32-unknown-unknown -p ucm-frontend -- -D warnings
 cargo build -p ucm-server --bin ucm
 DATA="$(mktemp -d -t ucm-browser.XXXXXX)"
 SERVER_PID=""
