@@ -227,6 +227,34 @@ pub fn format_money_minor(minor: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
+/// Widest zero padding a number mask may ask for.
+pub const MAX_MASK_WIDTH: usize = 20;
+
+/// Checks a number mask: at most 32 characters, a padding width of at most `MAX_MASK_WIDTH`.
+pub fn validate_number_mask(mask: &str) -> Result<String, String> {
+    let mask = optional_text(mask)?;
+    if mask.chars().count() > 32 {
+        return Err("a number mask has at most 32 characters".into());
+    }
+    if let Some(start) = mask.find('%') {
+        let digits: String = mask[start + 1..]
+            .chars()
+            .skip_while(|c| *c == '0')
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        if digits
+            .parse::<u64>()
+            .map(|w| w > MAX_MASK_WIDTH as u64)
+            .unwrap_or(!digits.is_empty())
+        {
+            return Err(format!(
+                "the number width in {mask:?} is more than {MAX_MASK_WIDTH}"
+            ));
+        }
+    }
+    Ok(mask)
+}
+
 /// Fills a UCM number mask (`C-%05s` → `C-00042`). A mask without a placeholder gets the
 /// number appended.
 pub fn apply_number_mask(mask: &str, n: i64) -> String {
@@ -240,7 +268,7 @@ pub fn apply_number_mask(mask: &str, n: i64) -> String {
             .collect();
         let after = &rest[usize::from(zero) + digits.len()..];
         if let Some(tail) = after.strip_prefix('s').or_else(|| after.strip_prefix('d')) {
-            let width: usize = digits.parse().unwrap_or(0);
+            let width: usize = digits.parse::<usize>().unwrap_or(0).min(MAX_MASK_WIDTH);
             let num = if zero {
                 format!("{n:0width$}")
             } else {
@@ -343,6 +371,13 @@ mod tests {
         assert_eq!(apply_number_mask("C-%05s", 42), "C-00042");
         assert_eq!(apply_number_mask("INV%d", 7), "INV7");
         assert_eq!(apply_number_mask("X", 3), "X3");
+        assert_eq!(
+            apply_number_mask("B-%0999999999s", 3).len(),
+            2 + MAX_MASK_WIDTH
+        );
+        assert!(validate_number_mask("B-%0999999999s").is_err());
+        assert!(validate_number_mask("B-%021s").is_err());
+        assert_eq!(validate_number_mask(" INV-%06d "), Ok("INV-%06d".into()));
     }
 
     #[test]

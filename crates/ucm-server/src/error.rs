@@ -34,6 +34,8 @@ pub enum AppError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     MethodNotAllowed(String),
+    #[error("{0}")]
+    Busy(String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -70,6 +72,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => "payload-too-large",
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",
             AppError::MethodNotAllowed(_) => "method-not-allowed",
+            AppError::Busy(_) => "busy",
             AppError::Internal(_) => "internal",
         }
     }
@@ -167,6 +170,11 @@ impl From<DbErr> for AppError {
                     .into(),
                 errors: FieldErrors::new(),
             },
+            // SQLite's busy timeout ran out: another writer (a long import) holds the lock.
+            _ if err.to_string().contains("database is locked") => AppError::Busy(
+                "the database is busy with another write, such as a long import; try again shortly"
+                    .into(),
+            ),
             _ => AppError::Internal(anyhow::Error::new(err)),
         }
     }
@@ -185,6 +193,7 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -195,6 +204,9 @@ impl ResponseError for AppError {
         }
         let mut builder = HttpResponse::build(self.status_code());
         builder.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if matches!(self, AppError::Busy(_)) {
+            builder.insert_header((header::RETRY_AFTER, "5"));
+        }
         if matches!(self, AppError::Unauthorized(_)) {
             builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }

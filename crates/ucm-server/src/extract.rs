@@ -71,6 +71,10 @@ where
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    // Every body of this API is an object; serde would also take an array for a struct.
+    if serde_json::from_slice::<serde_json::Value>(bytes).is_ok_and(|v| !v.is_object()) {
+        return Err(AppError::field("body", "the body must be a JSON object"));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Ok(v) => match de.end() {

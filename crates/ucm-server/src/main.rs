@@ -58,6 +58,12 @@ enum UserCommand {
         #[arg(long, env = "UCM_NEW_USER_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
+    /// Set a user's password. Without --password a random one is generated and printed.
+    Password {
+        username: String,
+        #[arg(long, env = "UCM_NEW_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -153,6 +159,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::User {
+            command: UserCommand::Password { username, password },
+        } => {
+            let config = Config::from_env()?;
+            let db = startup::connect(&config).await?;
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(|| ucm_server::auth::random_password(16));
+            users::set_password(&db, &username, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            println!("password of {username} changed");
+            if generated {
+                println!("password: {password}");
+            }
+            Ok(())
+        }
         Command::Import {
             command: ImportCommand::Customers { file, dry_run },
         } => {
@@ -242,7 +264,7 @@ async fn serve() -> anyhow::Result<()> {
     println!("ucm is running at {url}  (API docs: {url}/api/docs/)");
     match &app.first_admin_password {
         Some(pw) => println!(
-            "First start: created user `admin` with password {pw}\n  (also saved in {}; change it or add users with `ucm user create`)",
+            "First start: created user `admin` with password {pw}\n  (also saved in {}; change it with `ucm user password admin`, add users with `ucm user create`)",
             data_dir.join("initial-admin-password.txt").display()
         ),
         None => println!("Log in with your ucm user (the first admin's password is in {} if you have not moved it).", data_dir.join("initial-admin-password.txt").display()),

@@ -38,6 +38,8 @@ use crate::routes;
         routes::lookups::create_user,
         routes::imports::import_customers,
     ),
+    // Enums used only as query parameters are not collected from the paths by utoipa.
+    components(schemas(ucm_types::ArchivedFilter, ucm_types::CustomerSort, ucm_types::SortDir)),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Log in"),

@@ -108,6 +108,14 @@ impl Application {
                 .service(
                     SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi()),
                 )
+                .route(
+                    "/api/docs",
+                    web::get().to(|| async {
+                        HttpResponse::PermanentRedirect()
+                            .insert_header(("Location", "/api/docs/"))
+                            .finish()
+                    }),
+                )
                 .service(web::scope("/api").default_service(web::to(api_not_found)))
                 .default_service(web::to(move |req: HttpRequest| spa(req, web_dir.clone())))
         })

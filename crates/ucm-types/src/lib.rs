@@ -111,6 +111,7 @@ pub struct NewGroup {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Address {
     #[serde(default)]
     pub line_1: String,
@@ -126,6 +127,41 @@ pub struct Address {
     pub country: String,
     #[serde(default)]
     pub post_code: String,
+}
+
+/// A partial address: absent fields are left as they are.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddressUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_1: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_2: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suburb: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_code: Option<String>,
+}
+
+impl From<Address> for AddressUpdate {
+    fn from(a: Address) -> Self {
+        Self {
+            line_1: Some(a.line_1),
+            line_2: Some(a.line_2),
+            suburb: Some(a.suburb),
+            state: Some(a.state),
+            region: Some(a.region),
+            country: Some(a.country),
+            post_code: Some(a.post_code),
+        }
+    }
 }
 
 /// A customer's own tax, replacing the system default.
@@ -238,8 +274,10 @@ pub struct CustomerQuery {
     pub sort: Option<CustomerSort>,
     pub dir: Option<SortDir>,
     /// 1-based page number (default 1).
+    #[cfg_attr(feature = "openapi", param(minimum = 1))]
     pub page: Option<u64>,
     /// Items per page, 1 to 200 (default 25).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 200))]
     pub per_page: Option<u64>,
 }
 
@@ -292,8 +330,9 @@ pub struct CustomerUpdate {
     pub default_tax: Option<TaxChoice>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_invoice_prefix: Option<String>,
+    /// Only the address fields given are changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<Address>,
+    pub address: Option<AddressUpdate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_ids: Option<Vec<i64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -114,7 +114,7 @@ impl DetailsForm {
             post_code: self.address.post_code.trim().to_string(),
         };
         if address != c.address {
-            u.address = Some(address);
+            u.address = Some(address.into());
         }
         let groups: BTreeSet<i64> = c.groups.iter().map(|g| g.id).collect();
         if groups != self.group_ids {

@@ -294,6 +294,9 @@ pub async fn create(db: &Db, customer_id: i64, input: NewContact) -> AppResult<C
     let fields =
         fields.ok_or_else(|| AppError::Internal(anyhow::anyhow!("validated contact missing")))?;
     let id = insert(&*txn, customer_id, &fields, input.is_primary).await?;
+    if get_in(&*txn, id).await?.is_primary {
+        customers::touch(&*txn, customer_id).await?;
+    }
     customers::refresh_search(&*txn, customer_id).await?;
     let contact = get_in(&*txn, id).await?;
     txn.commit().await?;
@@ -315,6 +318,8 @@ async fn promote<C: ConnectionTrait>(c: &C, customer_id: i64, id: i64) -> AppRes
         vec![true.into(), Utc::now().into(), id.into()],
     )
     .await?;
+    // The customer's body shows its primary contact, so its ETag must change too.
+    customers::touch(c, customer_id).await?;
     Ok(())
 }
 
@@ -394,6 +399,9 @@ pub async fn update(
     }
     if after != before {
         write_fields(&*txn, id, &after).await?;
+        if current.is_primary {
+            customers::touch(&*txn, current.customer_id).await?;
+        }
     }
     if target != current.customer_id {
         exec(
@@ -402,6 +410,9 @@ pub async fn update(
             vec![target.into(), false.into(), Utc::now().into(), id.into()],
         )
         .await?;
+        if current.is_primary {
+            customers::touch(&*txn, current.customer_id).await?;
+        }
         promote_successor(&*txn, current.customer_id).await?;
         customers::refresh_search(&*txn, current.customer_id).await?;
         if upd.is_primary == Some(true) {
@@ -423,6 +434,9 @@ pub async fn delete(db: &Db, id: i64, if_match: Option<i64>) -> AppResult<()> {
     let current = get_in(&*txn, id).await?;
     customers::check_version(current.version, if_match)?;
     exec(&*txn, "DELETE FROM contacts WHERE id = ?", vec![id.into()]).await?;
+    if current.is_primary {
+        customers::touch(&*txn, current.customer_id).await?;
+    }
     promote_successor(&*txn, current.customer_id).await?;
     customers::refresh_search(&*txn, current.customer_id).await?;
     txn.commit().await?;

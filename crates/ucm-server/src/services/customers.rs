@@ -570,7 +570,20 @@ pub async fn update(
         }
     }
     if let Some(a) = &upd.address {
-        after.address = validate_address(&mut v, a);
+        let current = &after.address;
+        let merged = Address {
+            line_1: a.line_1.clone().unwrap_or_else(|| current.line_1.clone()),
+            line_2: a.line_2.clone().unwrap_or_else(|| current.line_2.clone()),
+            suburb: a.suburb.clone().unwrap_or_else(|| current.suburb.clone()),
+            state: a.state.clone().unwrap_or_else(|| current.state.clone()),
+            region: a.region.clone().unwrap_or_else(|| current.region.clone()),
+            country: a.country.clone().unwrap_or_else(|| current.country.clone()),
+            post_code: a
+                .post_code
+                .clone()
+                .unwrap_or_else(|| current.post_code.clone()),
+        };
+        after.address = validate_address(&mut v, &merged);
     }
     if let Some(a) = upd.archived {
         after.archived = a;

@@ -4,7 +4,7 @@ use sea_orm::ConnectionTrait;
 use ucm_types::{CustomerType, Group, NewCustomerType, NewGroup};
 
 use crate::db::{query_all, query_one, Db};
-use crate::domain::{optional_text, required_text};
+use crate::domain::{required_text, validate_number_mask};
 use crate::error::{AppError, AppResult, Validator};
 
 pub async fn list_types(db: &Db) -> AppResult<Vec<CustomerType>> {
@@ -47,7 +47,7 @@ pub async fn create_type(db: &Db, input: NewCustomerType) -> AppResult<CustomerT
     let name = v.check("name", required_text(&input.name, "name"));
     let mask = v.check(
         "number_mask",
-        optional_text(input.number_mask.as_deref().unwrap_or("")),
+        validate_number_mask(input.number_mask.as_deref().unwrap_or("")),
     );
     v.finish()?;
     let (name, mut mask) = (name.unwrap_or_default(), mask.unwrap_or_default());

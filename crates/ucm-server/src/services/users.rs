@@ -52,7 +52,8 @@ pub async fn count(db: &Db) -> AppResult<i64> {
 }
 
 fn validate_username(v: &mut Validator, username: &str) -> String {
-    let u = username.trim().to_owned();
+    // Stored in lower case so `Sam` and `sam` are one user.
+    let u = username.trim().to_lowercase();
     if u.is_empty() || u.len() > 64 {
         v.add("username", "a username has 1 to 64 characters");
     } else if !u
@@ -121,12 +122,38 @@ pub async fn create(db: &Db, input: NewUser) -> AppResult<User> {
     Ok(user)
 }
 
+/// Sets a user's password (the CLI's `ucm user password`).
+pub async fn set_password(db: &Db, username: &str, password: &str) -> AppResult<()> {
+    if password.chars().count() < 10 {
+        return Err(AppError::field(
+            "password",
+            "a password has at least 10 characters",
+        ));
+    }
+    let password = password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+    let txn = db.begin_write().await?;
+    let n = crate::db::exec(
+        &*txn,
+        "UPDATE users SET password_hash = ? WHERE username = ?",
+        vec![hash.into(), username.trim().to_lowercase().into()],
+    )
+    .await?;
+    if n == 0 {
+        return Err(AppError::NotFound(format!("there is no user {username:?}")));
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Checks a username and password; on success returns the user.
 pub async fn authenticate(db: &Db, username: &str, password: &str) -> AppResult<User> {
     let row = query_one(
         &db.conn,
         &format!("SELECT {USER_COLUMNS}, password_hash, disabled FROM users WHERE username = ?"),
-        vec![username.trim().to_owned().into()],
+        vec![username.trim().to_lowercase().into()],
     )
     .await?;
     let (user, hash, disabled) = match &row {

@@ -93,7 +93,7 @@ async fn users_can_be_added_by_an_admin_only(app: &TestApp) {
     let (status, problem) = app
         .post(
             "/api/v1/users",
-            json!({"username": "sam", "password": "long-enough-pw", "role": "staff"}),
+            json!({"username": "SAM", "password": "long-enough-pw", "role": "staff"}),
         )
         .await;
     assert_eq!(status, 409, "{problem}");
@@ -112,7 +112,7 @@ async fn users_can_be_added_by_an_admin_only(app: &TestApp) {
     let (_, login) = read(
         app.client
             .post(app.url("/api/v1/auth/login"))
-            .json(&json!({"username": "sam", "password": "long-enough-pw"}))
+            .json(&json!({"username": "Sam", "password": "long-enough-pw"}))
             .send()
             .await
             .expect("send"),

@@ -52,12 +52,18 @@ async fn exactly_one_contact_is_primary_through_every_change(app: &TestApp) {
     assert_eq!(cat["is_primary"], true);
     assert_eq!(primaries(&contacts_of(app, acme).await), vec!["Cat"]);
 
+    let (_, before) = app.get(&format!("/api/v1/customers/{acme}")).await;
     let (status, bob2) = app
         .post(
             &format!("/api/v1/contacts/{}/make-primary", bob["id"]),
             json!({}),
         )
         .await;
+    let (_, after) = app.get(&format!("/api/v1/customers/{acme}")).await;
+    assert_ne!(
+        before["version"], after["version"],
+        "the customer's ETag follows its primary contact"
+    );
     assert_eq!(status, 200);
     assert_eq!(bob2["is_primary"], true);
     let list = contacts_of(app, acme).await;

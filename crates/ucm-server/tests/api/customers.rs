@@ -65,6 +65,20 @@ async fn customers_are_created_read_updated_and_deleted(app: &TestApp) {
     assert_eq!(updated["credit"], 1250, "fields not sent are kept");
     assert!(updated["version"].as_i64() > c["version"].as_i64());
 
+    // A partial address changes only the fields it names.
+    let (status, partial) = app
+        .patch(
+            &format!("/api/v1/customers/{id}"),
+            json!({"address": {"post_code": "4001"}}),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{partial}");
+    assert_eq!(partial["address"]["post_code"], "4001");
+    assert_eq!(partial["address"]["line_1"], "1 Main St");
+    assert_eq!(partial["address"]["suburb"], "Brisbane");
+    let updated = partial;
+
     // An update that changes nothing keeps the version.
     let (_, same) = app
         .patch(
@@ -123,6 +137,15 @@ async fn customer_numbers_come_from_the_type_mask(app: &TestApp) {
         .post("/api/v1/customer-types", json!({"name": "partner"}))
         .await;
     assert_eq!(status, 409);
+    // A mask asking for absurd padding is refused instead of taking the server down.
+    let (status, problem) = app
+        .post(
+            "/api/v1/customer-types",
+            json!({"name": "Big", "number_mask": "B-%0999999999s"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem["errors"]["number_mask"].is_array());
 }
 
 async fn a_stale_if_match_is_refused_and_changes_nothing(app: &TestApp) {

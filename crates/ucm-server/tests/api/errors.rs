@@ -41,6 +41,22 @@ async fn malformed_requests_get_a_problem_with_the_right_status(app: &TestApp) {
             Method::POST,
             "/api/v1/customers",
             Some("application/json"),
+            br#"["Seq Co"]"#.to_vec(),
+            422,
+            "validation",
+        ),
+        (
+            Method::POST,
+            "/api/v1/customers",
+            Some("application/json"),
+            br#"{"customer_name": "x", "address": {"town": "y"}}"#.to_vec(),
+            422,
+            "validation",
+        ),
+        (
+            Method::POST,
+            "/api/v1/customers",
+            Some("application/json"),
             br#"{"customer_name": 42}"#.to_vec(),
             422,
             "validation",
@@ -222,6 +238,13 @@ async fn the_spa_is_served_for_deep_links(app: &TestApp) {
         .await
         .expect("send");
     assert_eq!(res.status(), 200);
+    let res = app
+        .client
+        .get(app.url("/api/docs"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 200, "/api/docs redirects to /api/docs/");
     let res = app
         .client
         .get(app.url("/api/docs/"))

@@ -16,6 +16,20 @@ fn committed_openapi_document_matches_the_code() {
 }
 
 #[test]
+fn every_schema_reference_resolves() {
+    let text = ucm_server::openapi::json();
+    let doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    for piece in text.split("\"$ref\": \"#/components/schemas/").skip(1) {
+        let name = piece.split('"').next().unwrap_or_default();
+        assert!(
+            schemas.contains_key(name),
+            "{name} is referenced but not defined"
+        );
+    }
+}
+
+#[test]
 fn every_operation_documents_its_errors_and_auth() {
     let doc: serde_json::Value = serde_json::from_str(&ucm_server::openapi::json()).expect("json");
     let paths = doc["paths"].as_object().expect("paths");
