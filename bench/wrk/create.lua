@@ -13,7 +13,4 @@ request = function()
   return wrk.format("POST", "/api/v1/customers",
     { ["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json" }, body)
 end
-done = function(summary, latency, requests)
-  local errors = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("non-2xx or socket errors: %d\n", errors))
-end
+dofile("bench/wrk/report.lua")

@@ -6,7 +6,4 @@ request = function()
   local id = math.random(1, max_id)
   return wrk.format("GET", "/api/v1/customers/" .. id, { ["Authorization"] = "Bearer " .. token })
 end
-done = function(summary, latency, requests)
-  local errors = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("non-2xx or socket errors: %d\n", errors))
-end
+dofile("bench/wrk/report.lua")

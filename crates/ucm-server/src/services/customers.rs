@@ -311,24 +311,11 @@ pub(crate) async fn refresh_search<C: ConnectionTrait>(c: &C, id: i64) -> AppRes
     };
     let name: String = row.try_get("", "customer_name")?;
     let number: String = row.try_get("", "customer_number")?;
-    let contacts = query_all(
-        c,
-        "SELECT first_name, last_name, email, phone, mobile FROM contacts WHERE customer_id = ? ORDER BY id",
-        vec![id.into()],
-    )
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(ContactFields {
-            first_name: r.try_get("", "first_name")?,
-            last_name: r.try_get("", "last_name")?,
-            email: r.try_get("", "email")?,
-            phone: r.try_get("", "phone")?,
-            mobile: r.try_get("", "mobile")?,
-            ..Default::default()
-        })
-    })
-    .collect::<AppResult<Vec<_>>>()?;
+    let contacts: Vec<ContactFields> = contacts::list_in(c, id)
+        .await?
+        .iter()
+        .map(contacts::fields_of)
+        .collect();
     exec(
         c,
         "UPDATE customers SET search_text = ?, name_key = ? WHERE id = ?",
