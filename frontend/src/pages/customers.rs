@@ -210,71 +210,25 @@ pub fn CustomerList() -> Html {
         })
     };
 
-    let on_type = {
+    // Every filter select writes one list parameter and goes back to the first page.
+    let select_filter = |set: fn(&mut ListParams, &str)| {
         let navigate = navigate.clone();
         Callback::from(move |e: Event| {
             let v = e.target_unchecked_into::<HtmlSelectElement>().value();
             navigate(
                 &|p| {
-                    p.type_id = v.parse().ok();
+                    set(p, &v);
                     p.page = 1;
                 },
                 false,
             );
         })
     };
-    let on_group = {
-        let navigate = navigate.clone();
-        Callback::from(move |e: Event| {
-            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-            navigate(
-                &|p| {
-                    p.group_id = v.parse().ok();
-                    p.page = 1;
-                },
-                false,
-            );
-        })
-    };
-    let on_staff = {
-        let navigate = navigate.clone();
-        Callback::from(move |e: Event| {
-            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-            navigate(
-                &|p| {
-                    p.staff_id = v.parse().ok();
-                    p.page = 1;
-                },
-                false,
-            );
-        })
-    };
-    let on_archived = {
-        let navigate = navigate.clone();
-        Callback::from(move |e: Event| {
-            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-            navigate(
-                &|p| {
-                    p.archived = v.clone();
-                    p.page = 1;
-                },
-                false,
-            );
-        })
-    };
-    let on_per_page = {
-        let navigate = navigate.clone();
-        Callback::from(move |e: Event| {
-            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-            navigate(
-                &|p| {
-                    p.per_page = v.parse().unwrap_or(DEFAULT_PER_PAGE);
-                    p.page = 1;
-                },
-                false,
-            );
-        })
-    };
+    let on_type = select_filter(|p, v| p.type_id = v.parse().ok());
+    let on_group = select_filter(|p, v| p.group_id = v.parse().ok());
+    let on_staff = select_filter(|p, v| p.staff_id = v.parse().ok());
+    let on_archived = select_filter(|p, v| p.archived = v.to_string());
+    let on_per_page = select_filter(|p, v| p.per_page = v.parse().unwrap_or(DEFAULT_PER_PAGE));
     let goto_page = {
         let navigate = navigate.clone();
         Callback::from(move |n: u64| navigate(&|p| p.page = n, false))
