@@ -14,6 +14,9 @@ pub struct Config {
     pub token_ttl_minutes: i64,
     pub max_body_bytes: usize,
     pub max_import_bytes: usize,
+    pub max_upload_bytes: u64,
+    /// ISO 4217 code for new invoices that do not name one.
+    pub currency: String,
     /// Password for the admin created on first start; empty means a random one is printed.
     pub initial_admin_password: String,
     pub db_max_connections: u32,
@@ -57,6 +60,16 @@ pub const ENV_VARS: &[(&str, &str, &str)] = &[
         "largest CSV upload to the import endpoint (413 above)",
     ),
     (
+        "UCM_MAX_UPLOAD_BYTES",
+        "26214400",
+        "largest file upload (413 above); files are kept in UCM_DATA_DIR/files",
+    ),
+    (
+        "UCM_CURRENCY",
+        "USD",
+        "currency of new invoices that do not name one (ISO 4217)",
+    ),
+    (
         "UCM_ADMIN_PASSWORD",
         "random, printed once",
         "password of the `admin` user created when there are no users",
@@ -91,6 +104,10 @@ impl Config {
             token_ttl_minutes: parsed("UCM_TOKEN_TTL_MINUTES", 720)?,
             max_body_bytes: parsed("UCM_MAX_BODY_BYTES", 256 * 1024)?,
             max_import_bytes: parsed("UCM_MAX_IMPORT_BYTES", 50 * 1024 * 1024)?,
+            max_upload_bytes: parsed("UCM_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)?,
+            currency: var("UCM_CURRENCY")
+                .map(|c| c.trim().to_ascii_uppercase())
+                .unwrap_or_else(|| "USD".into()),
             initial_admin_password: var("UCM_ADMIN_PASSWORD").unwrap_or_default(),
             db_max_connections: parsed("UCM_DB_MAX_CONNECTIONS", 8)?,
         })

@@ -148,6 +148,16 @@ fn constraint_message(constraint_text: &str) -> Option<(&'static str, &'static s
             "name",
             "a customer type with this name exists",
         ),
+        (
+            "invoices_number_key",
+            "number",
+            "this invoice number is already used",
+        ),
+        (
+            "invoices.number",
+            "number",
+            "this invoice number is already used",
+        ),
     ];
     KNOWN
         .iter()

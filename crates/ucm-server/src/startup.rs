@@ -16,10 +16,12 @@ use crate::db::Db;
 use crate::error::{handlers, AppError};
 use crate::openapi::ApiDoc;
 use crate::routes;
+use crate::services::files::FileStore;
 use crate::services::users;
 
 pub struct AppState {
     pub db: Db,
+    pub files: FileStore,
     pub jwt: JwtKeys,
     pub config: Arc<Config>,
 }
@@ -89,7 +91,14 @@ impl Application {
         let listener = TcpListener::bind(&config.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
         let port = listener.local_addr()?.port();
+        let files = FileStore::new(&config.data_dir, config.max_upload_bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot prepare {}: {e}",
+                config.data_dir.join("files").display()
+            )
+        })?;
         let state = web::Data::new(AppState {
+            files,
             jwt: JwtKeys::new(&jwt_secret(&config)?, config.token_ttl_minutes)?,
             db: db.clone(),
             config: Arc::new(config),

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::{IntoParams, ToSchema};
 
+mod records;
+pub use records::*;
+
 /// The one error body of the API (RFC 9457 `application/problem+json`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -199,6 +202,8 @@ pub struct Customer {
     pub groups: Vec<Group>,
     pub staff: Vec<User>,
     pub primary_contact: Option<ContactSummary>,
+    /// Computed from its invoices when read.
+    pub status: CustomerStatus,
     pub archived: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -216,6 +221,8 @@ pub struct CustomerListItem {
     pub customer_type_id: i64,
     pub primary_contact: Option<ContactSummary>,
     pub groups: Vec<String>,
+    /// Computed from its invoices when read; the list colours names by it.
+    pub status: CustomerStatus,
     pub archived: bool,
     pub created_at: DateTime<Utc>,
 }
@@ -270,6 +277,8 @@ pub struct CustomerQuery {
     pub type_id: Option<i64>,
     pub group_id: Option<i64>,
     pub staff_id: Option<i64>,
+    /// Only customers with this computed invoice status.
+    pub status: Option<CustomerStatus>,
     pub archived: Option<ArchivedFilter>,
     pub sort: Option<CustomerSort>,
     pub dir: Option<SortDir>,

@@ -1,5 +1,8 @@
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use ucm_types::{Customer, CustomerPage, CustomerQuery, CustomerUpdate, NewCustomer, Problem};
+use ucm_types::{
+    Customer, CustomerDeleteQuery, CustomerPage, CustomerQuery, CustomerUpdate, LinkedCounts,
+    NewCustomer, Problem,
+};
 
 use crate::auth::AuthUser;
 use crate::error::AppResult;
@@ -109,16 +112,20 @@ pub async fn update(
     Ok(HttpResponse::Ok().insert_header(etag(c.version)).json(c))
 }
 
-/// Delete a customer with its contacts, group memberships and staff links.
+/// Delete a customer. Its contacts, notes, address, group memberships and staff links always
+/// go; `linked=delete` also deletes its jobs, websites, invoices, tickets and files, while
+/// `linked=unlink` (the default) keeps them with no customer. One transaction.
 #[utoipa::path(
     tag = "customers",
     security(("bearer" = [])),
     params(
         ("id" = i64, Path, description = "Customer id"),
+        CustomerDeleteQuery,
         ("If-Match" = Option<String>, Header, description = "ETag from a previous read"),
     ),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 412, body = Problem, content_type = "application/problem+json"),
@@ -130,7 +137,36 @@ pub async fn delete(
     _user: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
+    q: web::Query<CustomerDeleteQuery>,
 ) -> AppResult<HttpResponse> {
-    customers::delete(&state.db, id.into_inner(), if_match(&req)?).await?;
+    customers::delete(
+        &state.db,
+        &state.files,
+        id.into_inner(),
+        q.linked.unwrap_or_default(),
+        if_match(&req)?,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// How many contacts, notes and linked records a customer has: what a delete takes along or
+/// leaves unlinked.
+#[utoipa::path(
+    tag = "customers",
+    security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Customer id")),
+    responses(
+        (status = 200, body = LinkedCounts),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/customers/{id}/linked")]
+pub async fn linked(
+    state: web::Data<AppState>,
+    _user: AuthUser,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(customers::linked_counts(&state.db, id.into_inner()).await?))
 }

@@ -4,8 +4,11 @@
 pub mod auth;
 pub mod contacts;
 pub mod customers;
+pub mod files;
 pub mod imports;
 pub mod lookups;
+pub mod notes;
+pub mod records;
 pub mod system;
 
 use actix_web::web;
@@ -31,5 +34,39 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(lookups::create_group)
         .service(lookups::list_users)
         .service(lookups::create_user)
-        .service(imports::import_customers);
+        .service(imports::import_customers)
+        .service(customers::linked)
+        .service(records::list_jobs)
+        .service(records::create_job)
+        .service(records::get_job)
+        .service(records::update_job)
+        .service(records::delete_job)
+        .service(records::list_websites)
+        .service(records::create_website)
+        .service(records::get_website)
+        .service(records::update_website)
+        .service(records::delete_website)
+        .service(records::list_tickets)
+        .service(records::create_ticket)
+        .service(records::get_ticket)
+        .service(records::update_ticket)
+        .service(records::delete_ticket)
+        .service(records::list_invoices)
+        .service(records::create_invoice)
+        .service(records::get_invoice)
+        .service(records::update_invoice)
+        .service(records::delete_invoice)
+        .service(files::upload)
+        .service(files::list)
+        .service(files::get)
+        .service(files::content)
+        .service(files::update)
+        .service(files::delete)
+        .service(notes::list)
+        .service(notes::create)
+        .service(notes::get)
+        .service(notes::update)
+        .service(notes::delete)
+        .service(notes::for_customer)
+        .service(notes::reminders);
 }

@@ -6,11 +6,13 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 use ucm_types::{
     Address, ArchivedFilter, ContactSummary, Customer, CustomerListItem, CustomerPage,
-    CustomerQuery, CustomerSort, CustomerType, CustomerUpdate, Group, NewCustomer, SortDir,
-    TaxChoice, TaxOverride, User,
+    CustomerQuery, CustomerSort, CustomerStatus, CustomerType, CustomerUpdate, Group, LinkedAction,
+    LinkedCounts, NewCustomer, SortDir, TaxChoice, TaxOverride, User,
 };
 
 use super::contacts::{self, ContactFields};
+use super::files::FileStore;
+use super::invoices::{today_value, CUSTOMER_STATUS_SQL};
 use super::{lookups, users};
 use crate::db::{exec, query_all, query_one, Db};
 use crate::domain::{self, fold, optional_text, required_text};
@@ -329,13 +331,22 @@ pub(crate) async fn refresh_search<C: ConnectionTrait>(c: &C, id: i64) -> AppRes
     Ok(())
 }
 
-const CUSTOMER_SELECT: &str = "SELECT c.id, c.customer_name, c.customer_type_id, c.customer_number, c.credit, \
+/// Its first placeholder is today's date (for the computed status).
+fn customer_select() -> String {
+    format!("SELECT c.id, c.customer_name, c.customer_type_id, c.customer_number, c.credit, \
      c.tax_name, c.tax_rate_e4, c.invoice_prefix, c.line_1, c.line_2, c.suburb, c.state, c.region, c.country, \
-     c.post_code, c.archived, c.version, c.created_at, c.updated_at, \
+     c.post_code, c.archived, c.version, c.created_at, c.updated_at, {CUSTOMER_STATUS_SQL} AS status, \
      t.name AS type_name, t.number_mask AS type_mask, \
      p.id AS p_id, p.first_name AS p_first_name, p.last_name AS p_last_name, p.email AS p_email, p.phone AS p_phone \
      FROM customers c JOIN customer_types t ON t.id = c.customer_type_id \
-     LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary";
+     LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary")
+}
+
+fn status_from_row(row: &QueryResult) -> AppResult<CustomerStatus> {
+    let s: String = row.try_get("", "status")?;
+    CustomerStatus::parse(&s)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("customer status {s:?}")))
+}
 
 fn primary_from_row(row: &QueryResult) -> AppResult<Option<ContactSummary>> {
     let Some(id) = row.try_get::<Option<i64>>("", "p_id")? else {
@@ -357,8 +368,8 @@ pub async fn get(db: &Db, id: i64) -> AppResult<Customer> {
 pub(crate) async fn get_in<C: ConnectionTrait>(c: &C, id: i64) -> AppResult<Customer> {
     let row = query_one(
         c,
-        &format!("{CUSTOMER_SELECT} WHERE c.id = ?"),
-        vec![id.into()],
+        &format!("{} WHERE c.id = ?", customer_select()),
+        vec![today_value(), id.into()],
     )
     .await?
     .ok_or_else(|| AppError::not_found("customer", id))?;
@@ -424,6 +435,7 @@ pub(crate) async fn get_in<C: ConnectionTrait>(c: &C, id: i64) -> AppResult<Cust
         groups,
         staff,
         primary_contact: primary_from_row(&row)?,
+        status: status_from_row(&row)?,
         archived: row.try_get("", "archived")?,
         created_at: row.try_get::<DateTime<Utc>>("", "created_at")?,
         updated_at: row.try_get::<DateTime<Utc>>("", "updated_at")?,
@@ -619,7 +631,16 @@ pub async fn update(
     Ok(customer)
 }
 
-pub async fn delete(db: &Db, id: i64, if_match: Option<i64>) -> AppResult<()> {
+/// Deletes a customer. Contacts, notes, group and staff links always go (ON DELETE CASCADE);
+/// its jobs, websites, invoices, tickets and files are either deleted too or kept without a
+/// customer (ON DELETE SET NULL), as the user chose. One transaction either way.
+pub async fn delete(
+    db: &Db,
+    store: &FileStore,
+    id: i64,
+    linked: LinkedAction,
+    if_match: Option<i64>,
+) -> AppResult<()> {
     let txn = db.begin_write().await?;
     let row = query_one(
         &*txn,
@@ -629,10 +650,65 @@ pub async fn delete(db: &Db, id: i64, if_match: Option<i64>) -> AppResult<()> {
     .await?
     .ok_or_else(|| AppError::not_found("customer", id))?;
     check_version(row.try_get("", "version")?, if_match)?;
-    // Contacts, group memberships and staff links go by ON DELETE CASCADE.
+    let mut file_ids = Vec::new();
+    if linked == LinkedAction::Delete {
+        for r in query_all(
+            &*txn,
+            "SELECT id FROM files WHERE customer_id = ?",
+            vec![id.into()],
+        )
+        .await?
+        {
+            file_ids.push(r.try_get::<i64>("", "id")?);
+        }
+        // Files first (they may point at the jobs), then the records; their notes and
+        // invoice items follow by cascade.
+        for table in ["files", "jobs", "websites", "invoices", "tickets"] {
+            exec(
+                &*txn,
+                &format!("DELETE FROM {table} WHERE customer_id = ?"),
+                vec![id.into()],
+            )
+            .await?;
+        }
+    }
     exec(&*txn, "DELETE FROM customers WHERE id = ?", vec![id.into()]).await?;
     txn.commit().await?;
+    store.remove(&file_ids).await;
     Ok(())
+}
+
+/// What hangs off a customer: what a delete would take along or leave unlinked.
+pub async fn linked_counts(db: &Db, id: i64) -> AppResult<LinkedCounts> {
+    if !exists(&db.conn, id).await? {
+        return Err(AppError::not_found("customer", id));
+    }
+    let row = query_one(
+        &db.conn,
+        "SELECT \
+         (SELECT COUNT(*) FROM contacts WHERE customer_id = ?) AS contacts, \
+         (SELECT COUNT(*) FROM jobs WHERE customer_id = ?) AS jobs, \
+         (SELECT COUNT(*) FROM websites WHERE customer_id = ?) AS websites, \
+         (SELECT COUNT(*) FROM invoices WHERE customer_id = ?) AS invoices, \
+         (SELECT COUNT(*) FROM tickets WHERE customer_id = ?) AS tickets, \
+         (SELECT COUNT(*) FROM files WHERE customer_id = ?) AS files",
+        vec![id.into(); 6],
+    )
+    .await?
+    .ok_or_else(|| AppError::not_found("customer", id))?;
+    let n = |col: &str| -> AppResult<u64> { Ok(row.try_get::<i64>("", col)? as u64) };
+    let notes = super::notes::list_for_customer(db, id, Some(1), Some(1))
+        .await?
+        .total;
+    Ok(LinkedCounts {
+        contacts: n("contacts")?,
+        notes,
+        jobs: n("jobs")?,
+        websites: n("websites")?,
+        invoices: n("invoices")?,
+        tickets: n("tickets")?,
+        files: n("files")?,
+    })
 }
 
 pub const MAX_PER_PAGE: u64 = 200;
@@ -675,6 +751,11 @@ fn list_filter(db: &Db, q: &CustomerQuery) -> AppResult<ListFilter> {
                 .into(),
         );
         values.push(s.into());
+    }
+    if let Some(st) = q.status {
+        conds.push(format!("{CUSTOMER_STATUS_SQL} = ?"));
+        values.push(today_value());
+        values.push(st.as_str().into());
     }
     if let Some(text) = q.q.as_deref() {
         let words: Vec<String> = fold(text).split_whitespace().map(str::to_owned).collect();
@@ -770,7 +851,8 @@ pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
     } else {
         ""
     };
-    let mut page_values = values.clone();
+    let mut page_values = vec![today_value()];
+    page_values.extend(values.iter().cloned());
     page_values.push((per_page as i64).into());
     page_values.push((((page - 1) * per_page) as i64).into());
     let rows = query_all(
@@ -778,7 +860,7 @@ pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
         &format!(
             "SELECT c.id, c.customer_name, c.customer_number, c.customer_type_id, t.name AS type_name, \
              c.archived, c.created_at, p.id AS p_id, p.first_name AS p_first_name, p.last_name AS p_last_name, \
-             p.email AS p_email, p.phone AS p_phone{window} \
+             p.email AS p_email, p.phone AS p_phone, {CUSTOMER_STATUS_SQL} AS status{window} \
              FROM {from} JOIN customer_types t ON t.id = c.customer_type_id \
              LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary{filter} \
              ORDER BY {order} LIMIT ? OFFSET ?"
@@ -801,6 +883,7 @@ pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
             customer_type_id: r.try_get("", "customer_type_id")?,
             primary_contact: primary_from_row(r)?,
             groups: Vec::new(),
+            status: status_from_row(r)?,
             archived: r.try_get("", "archived")?,
             created_at: r.try_get::<DateTime<Utc>>("", "created_at")?,
         });

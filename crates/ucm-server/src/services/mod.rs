@@ -2,6 +2,10 @@
 
 pub mod contacts;
 pub mod customers;
+pub mod files;
 pub mod import;
+pub mod invoices;
 pub mod lookups;
+pub mod notes;
+pub mod records;
 pub mod users;

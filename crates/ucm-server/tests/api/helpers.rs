@@ -24,6 +24,8 @@ pub struct TestApp {
     /// Kept so the SQLite file and web dir live as long as the app.
     _data_dir: tempfile::TempDir,
     pg_db: Option<String>,
+    /// Where the server's database is, for tests that count rows behind the API.
+    pub db_url: String,
 }
 
 /// The server's PostgreSQL for tests: UCM_TEST_PG_URL, else the local one with trust auth.
@@ -65,6 +67,9 @@ async fn drop_pg_database(name: &str) {
     }
 }
 
+/// Small enough that a test can send one byte more.
+pub const UPLOAD_LIMIT: u64 = 256 * 1024;
+
 pub async fn spawn_app(backend: Backend) -> TestApp {
     let data_dir = tempfile::tempdir().expect("tempdir");
     let web_dir = data_dir.path().join("web");
@@ -90,9 +95,12 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         token_ttl_minutes: 60,
         max_body_bytes: 64 * 1024,
         max_import_bytes: 1024 * 1024,
+        max_upload_bytes: UPLOAD_LIMIT,
+        currency: "EUR".into(),
         initial_admin_password: ADMIN_PASSWORD.into(),
         db_max_connections: 4,
     };
+    let db_url = config.effective_database_url();
     let app = Application::build(config).await.expect("app builds");
     let base = format!("http://127.0.0.1:{}", app.port);
     tokio::spawn(app.server);
@@ -106,6 +114,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         token: String::new(),
         _data_dir: data_dir,
         pg_db,
+        db_url,
     };
     let res = t
         .post_json(
@@ -193,6 +202,31 @@ impl TestApp {
             .iter()
             .map(|i| i["customer_name"].as_str().unwrap_or_default().to_owned())
             .collect()
+    }
+
+    /// Rows in a table, read from the database itself.
+    pub async fn rows(&self, table: &str) -> i64 {
+        let db = Database::connect(&self.db_url).await.expect("db");
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count")
+            .expect("row");
+        let n: i64 = row.try_get("", "n").expect("n");
+        db.close().await.ok();
+        n
+    }
+
+    /// Uploads raw bytes as a file.
+    pub async fn upload(&self, query: &str, content_type: &str, bytes: Vec<u8>) -> (u16, Value) {
+        let r = self
+            .req(Method::POST, &format!("/api/v1/files?{query}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(bytes);
+        read(r.send().await.expect("send")).await
     }
 
     pub async fn cleanup(self) {
