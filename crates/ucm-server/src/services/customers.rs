@@ -851,8 +851,7 @@ pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
     } else {
         ""
     };
-    let mut page_values = vec![today_value()];
-    page_values.extend(values.iter().cloned());
+    let mut page_values = values.clone();
     page_values.push((per_page as i64).into());
     page_values.push((((page - 1) * per_page) as i64).into());
     let rows = query_all(
@@ -860,7 +859,7 @@ pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
         &format!(
             "SELECT c.id, c.customer_name, c.customer_number, c.customer_type_id, t.name AS type_name, \
              c.archived, c.created_at, p.id AS p_id, p.first_name AS p_first_name, p.last_name AS p_last_name, \
-             p.email AS p_email, p.phone AS p_phone, {CUSTOMER_STATUS_SQL} AS status{window} \
+             p.email AS p_email, p.phone AS p_phone{window} \
              FROM {from} JOIN customer_types t ON t.id = c.customer_type_id \
              LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary{filter} \
              ORDER BY {order} LIMIT ? OFFSET ?"
@@ -883,13 +882,33 @@ pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
             customer_type_id: r.try_get("", "customer_type_id")?,
             primary_contact: primary_from_row(r)?,
             groups: Vec::new(),
-            status: status_from_row(r)?,
+            status: CustomerStatus::NoInvoices,
             archived: r.try_get("", "archived")?,
             created_at: r.try_get::<DateTime<Utc>>("", "created_at")?,
         });
     }
     if !items.is_empty() {
         let ids: Vec<String> = items.iter().map(|i| i.id.to_string()).collect();
+        // Only the page's rows get their status computed: a broad search would otherwise
+        // probe the invoices of every match just to sort and drop most of them.
+        let statuses = query_all(
+            &db.conn,
+            &format!(
+                "SELECT c.id, {CUSTOMER_STATUS_SQL} AS status FROM customers c WHERE c.id IN ({})",
+                ids.join(",")
+            ),
+            vec![today_value()],
+        )
+        .await?;
+        let mut status_of: HashMap<i64, CustomerStatus> = HashMap::new();
+        for r in &statuses {
+            status_of.insert(r.try_get("", "id")?, status_from_row(r)?);
+        }
+        for item in &mut items {
+            if let Some(st) = status_of.remove(&item.id) {
+                item.status = st;
+            }
+        }
         // The ids are integers we just read, so inlining them is safe.
         let groups = query_all(
             &db.conn,

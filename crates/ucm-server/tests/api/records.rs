@@ -183,6 +183,20 @@ async fn jobs_websites_and_tickets_have_crud_filters_and_etags(app: &TestApp) {
     assert_eq!(status, 200, "{moved}");
     assert_eq!(moved["contact_id"], Value::Null);
 
+    // Archiving is the soft path: the customer's records stay readable.
+    let (s, _) = app
+        .patch(
+            &format!("/api/v1/customers/{acme}"),
+            json!({"archived": true}),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, page) = app.get(&format!("/api/v1/jobs?customer_id={acme}")).await;
+    assert_eq!(page["total"], 2);
+    let (s, _) = app.get(&format!("/api/v1/customers/{acme}/notes")).await;
+    assert_eq!(s, 200);
+
     for path in [
         format!("/api/v1/jobs/{job_id}"),
         format!("/api/v1/websites/{w_id}"),
