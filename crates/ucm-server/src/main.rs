@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use ucm_server::config::Config;
-use ucm_server::services::{import, users};
+use ucm_server::services::{export, import, users};
 use ucm_server::startup::{self, Application};
 use ucm_types::{NewUser, Role};
 
@@ -36,6 +36,11 @@ enum Command {
     Import {
         #[command(subcommand)]
         command: ImportCommand,
+    },
+    /// Export records as CSV (to stdout, or to a file).
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
     },
     /// Print the OpenAPI document (or write it to a file).
     Openapi {
@@ -81,6 +86,26 @@ enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Every customer (archived too) in UCM's columns.
+    Customers(ExportArgs),
+    /// Every contact of every customer.
+    Contacts(ExportArgs),
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Start with a UTF-8 byte order mark (for Excel).
+    #[arg(long)]
+    bom: bool,
+    /// End lines with LF instead of CRLF.
+    #[arg(long)]
+    lf: bool,
 }
 
 fn init_tracing() {
@@ -201,7 +226,48 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print_report(&report);
             Ok(())
         }
+        Command::Export { command } => match command {
+            ExportCommand::Customers(args) => export(export::Kind::Customers, args).await,
+            ExportCommand::Contacts(args) => export(export::Kind::Contacts, args).await,
+        },
     }
+}
+
+async fn export(kind: export::Kind, args: ExportArgs) -> anyhow::Result<()> {
+    use std::io::Write;
+    let config = Config::from_env()?;
+    let db = startup::connect(&config).await?;
+    let q = ucm_types::CustomerQuery {
+        archived: Some(ucm_types::ArchivedFilter::All),
+        ..Default::default()
+    };
+    let opts = ucm_types::ExportQuery {
+        bom: Some(args.bom),
+        line_ending: Some(if args.lf {
+            ucm_types::LineEnding::Lf
+        } else {
+            ucm_types::LineEnding::Crlf
+        }),
+    };
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut e = export::Export::start(&db, kind, &q, &opts)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+    while let Some(chunk) = e
+        .next_chunk()
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?
+    {
+        out.write_all(&chunk)?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 fn describe(e: &ucm_server::error::AppError) -> String {

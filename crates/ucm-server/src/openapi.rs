@@ -71,6 +71,8 @@ use crate::routes;
         routes::notes::delete,
         routes::notes::for_customer,
         routes::notes::reminders,
+        routes::exports::customers,
+        routes::exports::contacts,
     ),
     // Enums used only as query parameters are not collected from the paths by utoipa.
     components(schemas(
@@ -80,6 +82,7 @@ use crate::routes;
         ucm_types::CustomerStatus,
         ucm_types::LinkedAction,
         ucm_types::NoteOwnerKind,
+        ucm_types::LineEnding,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -89,6 +92,7 @@ use crate::routes;
         (name = "lookups", description = "Customer types and groups"),
         (name = "users", description = "Staff users"),
         (name = "import", description = "CSV import"),
+        (name = "export", description = "CSV export"),
         (name = "jobs", description = "Jobs linked to customers"),
         (name = "websites", description = "Websites linked to customers"),
         (name = "invoices", description = "Invoices; they decide a customer's status"),

@@ -487,6 +487,26 @@ pub struct RowMessage {
     pub message: String,
 }
 
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LineEnding {
+    /// `\r\n`, what Excel writes (the default).
+    #[default]
+    Crlf,
+    Lf,
+}
+
+/// How an export file is written.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct ExportQuery {
+    /// Start with a UTF-8 byte order mark, so Excel opens accented names correctly.
+    pub bom: Option<bool>,
+    pub line_ending: Option<LineEnding>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]

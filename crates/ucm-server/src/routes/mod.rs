@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod contacts;
 pub mod customers;
+pub mod exports;
 pub mod files;
 pub mod imports;
 pub mod lookups;
@@ -68,5 +69,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(notes::update)
         .service(notes::delete)
         .service(notes::for_customer)
-        .service(notes::reminders);
+        .service(notes::reminders)
+        .service(exports::customers)
+        .service(exports::contacts);
 }

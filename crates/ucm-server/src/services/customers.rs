@@ -714,15 +714,15 @@ pub async fn linked_counts(db: &Db, id: i64) -> AppResult<LinkedCounts> {
 pub const MAX_PER_PAGE: u64 = 200;
 
 /// The FROM and WHERE clauses of a list query, and the values for its placeholders.
-struct ListFilter {
-    from: &'static str,
+pub(crate) struct ListFilter {
+    pub(crate) from: &'static str,
     /// Whether a search term narrows the rows (then one windowed query also counts them).
     searching: bool,
-    clause: String,
-    values: Vec<Value>,
+    pub(crate) clause: String,
+    pub(crate) values: Vec<Value>,
 }
 
-fn list_filter(db: &Db, q: &CustomerQuery) -> AppResult<ListFilter> {
+pub(crate) fn list_filter(db: &Db, q: &CustomerQuery) -> AppResult<ListFilter> {
     let mut from = "customers c";
     let mut conds: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();

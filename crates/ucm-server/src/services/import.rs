@@ -502,7 +502,11 @@ impl Row<'_> {
         let mut value = String::new();
         let mut from = 0;
         for &c in cols {
-            let v = self.cells.get(c).map(|s| s.trim()).unwrap_or("");
+            let v = self
+                .cells
+                .get(c)
+                .map(|s| super::export::unneutralise(s.trim()))
+                .unwrap_or("");
             if v.is_empty() {
                 continue;
             }

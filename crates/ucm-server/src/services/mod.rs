@@ -2,6 +2,7 @@
 
 pub mod contacts;
 pub mod customers;
+pub mod export;
 pub mod files;
 pub mod import;
 pub mod invoices;

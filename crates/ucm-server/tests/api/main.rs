@@ -6,6 +6,7 @@ mod auth;
 mod contacts;
 mod customers;
 mod errors;
+mod exports;
 mod files;
 mod imports;
 mod notes;

@@ -1,0 +1,119 @@
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::*;
+use crate::on_both;
+
+on_both!(
+    an_export_imports_back_unchanged,
+    exports_neutralise_formulas_and_follow_the_switches,
+);
+
+async fn export(app: &TestApp, path: &str) -> (u16, String, Vec<u8>) {
+    let res = app.req(Method::GET, path).send().await.expect("send");
+    let status = res.status().as_u16();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().expect("ct").to_owned())
+        .unwrap_or_default();
+    (status, ct, res.bytes().await.expect("bytes").to_vec())
+}
+
+async fn an_export_imports_back_unchanged(app: &TestApp) {
+    let (s, r) = app.import(sample("ucm_customer_export.csv")).await;
+    assert_eq!(s, 200, "{r}");
+    let (s, r) = app
+        .import(sample("invoiceninja_v4_clients_export.csv"))
+        .await;
+    assert_eq!(s, 200, "{r}");
+    // Values a careless export would mangle.
+    let (_, g) = app.post("/api/v1/groups", json!({"name": "VIP"})).await;
+    app.customer(json!({
+        "customer_name": "=HYPERLINK(\"http://evil.test\",\"click\")",
+        "credit": -14285,
+        "default_tax": {"name": "GST", "rate": "10"},
+        "group_ids": [g["id"]],
+        "staff_ids": [1],
+        "address": {"line_1": "Line \"one\", with comma", "line_2": " starts with a space? no, trimmed", "post_code": "0042"},
+        "primary_contact": {"first_name": "@Ann", "last_name": "-Lee", "email": "ann@x.test", "phone": "+61 7 1111 1111"}
+    }))
+    .await;
+    let (_, total) = app.get("/api/v1/customers?archived=all&per_page=1").await;
+
+    let (s, ct, csv) = export(app, "/api/v1/exports/customers?archived=all").await;
+    assert_eq!(s, 200);
+    assert_eq!(ct, "text/csv; charset=utf-8");
+    let text = String::from_utf8(csv.clone()).expect("utf-8");
+    assert!(text.starts_with("Customer ID,Customer Name,Customer Number,Customer Type,Credit,"));
+    assert!(
+        text.contains("\"'=HYPERLINK(\"\"http://evil.test\"\",\"\"click\"\")\""),
+        "{text}"
+    );
+    assert!(text.contains(",+61 7 1111 1111,"), "{text}");
+    assert!(text.contains(",-142.85,"), "{text}");
+    assert!(text.contains(",'@Ann,'-Lee,"), "{text}");
+    assert!(text.contains(",0042,"), "{text}");
+
+    let (s, report) = app.import(csv).await;
+    assert_eq!(s, 200, "{report}");
+    assert_eq!(report["rows_read"], total["total"], "{report}");
+    assert_eq!(report["created"], 0, "{report}");
+    assert_eq!(report["updated"], 0, "{report}");
+    assert_eq!(report["skipped"], json!([]), "{report}");
+    assert_eq!(report["unchanged"], total["total"], "{report}");
+    let (_, c) = app.get("/api/v1/customers?q=hyperlink").await;
+    assert_eq!(
+        c["items"][0]["customer_name"],
+        "=HYPERLINK(\"http://evil.test\",\"click\")"
+    );
+}
+
+async fn exports_neutralise_formulas_and_follow_the_switches(app: &TestApp) {
+    let acme = app
+        .customer(json!({"customer_name": "Acme", "primary_contact": {"name": "Ann Able", "email": "ann@acme.test"}}))
+        .await;
+    app.post(
+        &format!("/api/v1/customers/{acme}/contacts"),
+        json!({"first_name": "Bob", "last_name": "=1+1", "phone": "-"}),
+    )
+    .await;
+    app.customer(json!({"customer_name": "Zeta"})).await;
+    let archived = app
+        .customer(json!({"customer_name": "Old", "archived": true}))
+        .await;
+
+    let (_, _, csv) = export(app, "/api/v1/exports/customers").await;
+    let text = String::from_utf8(csv).expect("utf-8");
+    assert!(!text.starts_with('\u{feff}'));
+    assert!(text.ends_with("\r\n"));
+    assert_eq!(
+        text.lines().count(),
+        3,
+        "header + 2 active customers: {text}"
+    );
+    assert!(!text.contains(&format!("\r\n{archived},")));
+
+    let (_, _, csv) = export(
+        app,
+        "/api/v1/exports/customers?bom=true&line_ending=lf&q=acme",
+    )
+    .await;
+    assert!(csv.starts_with(b"\xEF\xBB\xBFCustomer ID,"));
+    let text = String::from_utf8(csv[3..].to_vec()).expect("utf-8");
+    assert!(!text.contains('\r'));
+    assert_eq!(text.lines().count(), 2, "{text}");
+
+    let (_, _, csv) = export(app, "/api/v1/exports/contacts?line_ending=lf").await;
+    let text = String::from_utf8(csv).expect("utf-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "Customer ID,Customer Name,Contact ID,First Name,Last Name,Email,Phone,Mobile,Fax,Language,Position,Primary");
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[1].ends_with(",yes"));
+    assert!(lines[2].contains(",Bob,'=1+1,,'-,"), "{text}");
+
+    let (s, e) = app.get("/api/v1/exports/customers?line_ending=cr").await;
+    assert_eq!(s, 400, "{e}");
+    let (s, _) = app.get("/api/v1/exports/customers?per_page=0").await;
+    assert_eq!(s, 200, "paging does not apply to exports");
+}
