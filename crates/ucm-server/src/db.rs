@@ -122,6 +122,31 @@ pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     }
 }
 
+/// Locks a row for the rest of a write transaction before its version is checked, so two
+/// writers holding the same ETag cannot both pass the If-Match check. SQLite needs nothing:
+/// `begin_write` already holds its only write lock.
+pub async fn lock_row<C: ConnectionTrait>(c: &C, table: &str, id: i64) -> Result<(), DbErr> {
+    if c.get_database_backend() == DbBackend::Postgres {
+        c.query_one_raw(stmt(
+            DbBackend::Postgres,
+            &format!("SELECT id FROM {table} WHERE id = ? FOR UPDATE"),
+            vec![id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Serialises invoice numbering across processes on PostgreSQL (SQLite's write lock already
+/// does), so an automatic number and a typed-in one cannot collide between check and insert.
+pub async fn lock_invoice_numbers<C: ConnectionTrait>(c: &C) -> Result<(), DbErr> {
+    if c.get_database_backend() == DbBackend::Postgres {
+        c.execute_unprepared("SELECT pg_advisory_xact_lock(7465001)")
+            .await?;
+    }
+    Ok(())
+}
+
 /// Runs a statement on a connection or transaction.
 pub async fn exec<C: ConnectionTrait>(c: &C, sql: &str, values: Vec<Value>) -> Result<u64, DbErr> {
     let backend = c.get_database_backend();

@@ -115,7 +115,7 @@ pub async fn get(
     params(("id" = i64, Path, description = "File id")),
     responses(
         (status = 200, description = "The file's bytes", content_type = "application/octet-stream", body = Vec<u8>,
-         headers(("Content-Disposition" = String), ("Digest" = String, description = "sha-256 of the content, base64"))),
+         headers(("Content-Disposition" = String), ("X-Checksum-Sha256" = String, description = "hex SHA-256 of the content"))),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )

@@ -358,6 +358,7 @@ pub async fn update(
     if_match: Option<i64>,
 ) -> AppResult<Contact> {
     let txn = db.begin_write().await?;
+    crate::db::lock_row(&*txn, "contacts", id).await?;
     let current = get_in(&*txn, id).await?;
     customers::check_version(current.version, if_match)?;
     let before = fields_of(&current);
@@ -415,6 +416,15 @@ pub async fn update(
         }
         promote_successor(&*txn, current.customer_id).await?;
         customers::refresh_search(&*txn, current.customer_id).await?;
+        // A ticket's contact is one of its customer's contacts; one that moves away stops
+        // being the contact of the tickets it leaves behind.
+        exec(
+            &*txn,
+            "UPDATE tickets SET contact_id = NULL, version = version + 1, updated_at = ? \
+             WHERE contact_id = ? AND (customer_id IS NULL OR customer_id <> ?)",
+            vec![Utc::now().into(), id.into(), target.into()],
+        )
+        .await?;
         if upd.is_primary == Some(true) {
             promote(&*txn, target, id).await?;
         } else {
@@ -431,6 +441,7 @@ pub async fn update(
 
 pub async fn delete(db: &Db, id: i64, if_match: Option<i64>) -> AppResult<()> {
     let txn = db.begin_write().await?;
+    crate::db::lock_row(&*txn, "contacts", id).await?;
     let current = get_in(&*txn, id).await?;
     customers::check_version(current.version, if_match)?;
     exec(&*txn, "DELETE FROM contacts WHERE id = ?", vec![id.into()]).await?;

@@ -533,6 +533,7 @@ pub async fn update(
     if_match: Option<i64>,
 ) -> AppResult<Customer> {
     let txn = db.begin_write().await?;
+    crate::db::lock_row(&*txn, "customers", id).await?;
     let current = get_in(&*txn, id).await?;
     check_version(current.version, if_match)?;
     let before = fields_of(&current);
@@ -642,6 +643,7 @@ pub async fn delete(
     if_match: Option<i64>,
 ) -> AppResult<()> {
     let txn = db.begin_write().await?;
+    crate::db::lock_row(&*txn, "customers", id).await?;
     let row = query_one(
         &*txn,
         "SELECT version FROM customers WHERE id = ?",
@@ -758,6 +760,7 @@ pub(crate) fn list_filter(db: &Db, q: &CustomerQuery) -> AppResult<ListFilter> {
         values.push(st.as_str().into());
     }
     if let Some(text) = q.q.as_deref() {
+        super::records::search_text_ok(text)?;
         let words: Vec<String> = fold(text).split_whitespace().map(str::to_owned).collect();
         if words.iter().map(|w| w.chars().count()).sum::<usize>() > 200 {
             return Err(AppError::field(

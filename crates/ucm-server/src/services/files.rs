@@ -57,9 +57,12 @@ impl FileStore {
 /// file, safe to store and to put in a header.
 pub fn sanitize_name(input: &str) -> Result<String, String> {
     let last = input.rsplit(['/', '\\']).next().unwrap_or("");
+    // Bidi overrides and zero-width characters can make `invoice\u{202e}fdp.exe` look like
+    // a PDF; they never belong in a file name.
+    let invisible = |c: &char| matches!(*c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}');
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !invisible(c))
         .collect::<String>()
         .trim()
         .to_owned();
@@ -67,7 +70,18 @@ pub fn sanitize_name(input: &str) -> Result<String, String> {
     if cleaned.is_empty() {
         return Err(format!("{input:?} is not a usable file name"));
     }
-    Ok(cleaned.chars().take(255).collect())
+    if cleaned.chars().count() <= 255 {
+        return Ok(cleaned);
+    }
+    // Too long: shorten the stem, keep a short extension so the file still opens.
+    let ext = cleaned
+        .rsplit_once('.')
+        .map(|(_, e)| e)
+        .filter(|e| !e.is_empty() && e.chars().count() <= 16)
+        .map(|e| format!(".{e}"))
+        .unwrap_or_default();
+    let stem: String = cleaned.chars().take(255 - ext.chars().count()).collect();
+    Ok(format!("{stem}{ext}"))
 }
 
 /// A `type/subtype` media type from the upload's Content-Type, or octet-stream.
@@ -387,6 +401,7 @@ pub async fn update(
     if_match: Option<i64>,
 ) -> AppResult<FileMeta> {
     let txn = db.begin_write().await?;
+    crate::db::lock_row(&*txn, "files", id).await?;
     let cur = get_in(&*txn, id).await?;
     check_version(cur.version, if_match)?;
     let mut v = Validator::new();
@@ -417,6 +432,7 @@ pub async fn update(
 
 pub async fn delete(db: &Db, store: &FileStore, id: i64, if_match: Option<i64>) -> AppResult<()> {
     let txn = db.begin_write().await?;
+    crate::db::lock_row(&*txn, "files", id).await?;
     let cur = get_in(&*txn, id).await?;
     check_version(cur.version, if_match)?;
     exec(&*txn, "DELETE FROM files WHERE id = ?", vec![id.into()]).await?;
@@ -439,6 +455,14 @@ mod tests {
         assert_eq!(sanitize_name("a\u{0}b\r\nc.txt").as_deref(), Ok("abc.txt"));
         assert_eq!(sanitize_name("..hidden").as_deref(), Ok("hidden"));
         assert!(sanitize_name("../").is_err());
+        assert_eq!(
+            sanitize_name("invoice\u{202e}fdp.exe").as_deref(),
+            Ok("invoicefdp.exe")
+        );
+        let long = format!("{}.pdf", "a".repeat(300));
+        let short = sanitize_name(&long).unwrap_or_default();
+        assert_eq!(short.chars().count(), 255);
+        assert!(short.ends_with("a.pdf"));
         assert!(sanitize_name("..").is_err());
         assert!(sanitize_name(" \t").is_err());
     }

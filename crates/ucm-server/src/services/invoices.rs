@@ -11,7 +11,9 @@ use ucm_types::{
 };
 
 use super::customers::check_version;
-use super::records::{check_customer, count, enum_from, enum_str, long_text, record_filter};
+use super::records::{
+    check_customer, check_dates, count, enum_from, enum_str, long_text, record_filter,
+};
 use super::records::{DateColumn, ListSpec, MAX_DESCRIPTION};
 use crate::db::{exec, query_all, query_one, Db};
 use crate::domain::optional_text;
@@ -112,7 +114,7 @@ fn validate_items(v: &mut Validator, items: &[NewInvoiceItem]) -> (Vec<ItemRow>,
             &f("quantity"),
             parse_quantity_e3(it.quantity.as_deref().unwrap_or("1")),
         );
-        if it.unit_price.abs() > MAX_MONEY {
+        if it.unit_price.unsigned_abs() > MAX_MONEY.unsigned_abs() {
             v.add(f("unit_price"), "the unit price is too large");
             continue;
         }
@@ -245,7 +247,7 @@ pub async fn list(db: &Db, q: &RecordQuery) -> AppResult<InvoicePage> {
     if overdue {
         q2.status = None;
     }
-    let mut f = record_filter(&INVOICE_SPEC, &q2)?;
+    let mut f = record_filter(&INVOICE_SPEC, &q2, db.is_sqlite())?;
     let today = today();
     if overdue {
         f.clause = if f.clause.is_empty() {
@@ -362,6 +364,14 @@ fn check_lifecycle(
     status: InvoiceStatus,
     paid: Option<NaiveDate>,
 ) {
+    check_dates(
+        v,
+        &[
+            ("issue_date", Some(issue)),
+            ("due_date", Some(due)),
+            ("paid_date", paid),
+        ],
+    );
     if due < issue {
         v.add("due_date", "the due date is before the issue date");
     }
@@ -406,6 +416,7 @@ pub async fn create(db: &Db, input: NewInvoice, default_currency: &str) -> AppRe
     };
     check_lifecycle(&mut v, issue, due, status, paid);
     let txn = db.begin_write().await?;
+    crate::db::lock_invoice_numbers(&*txn).await?;
     check_customer(&*txn, &mut v, input.customer_id).await?;
     if let Some(n) = &number {
         if number_taken(&*txn, n, None).await? {
@@ -469,6 +480,7 @@ pub async fn update(
     if_match: Option<i64>,
 ) -> AppResult<Invoice> {
     let txn = db.begin_write().await?;
+    crate::db::lock_row(&*txn, "invoices", id).await?;
     let cur = get_in(&*txn, id).await?;
     check_version(cur.version, if_match)?;
     let mut v = Validator::new();
@@ -520,6 +532,9 @@ pub async fn update(
     let customer_id = upd.customer_id.or(cur.customer_id);
     if let Some(c) = upd.customer_id.filter(|c| Some(*c) != cur.customer_id) {
         check_customer(&*txn, &mut v, c).await?;
+    }
+    if number != cur.number {
+        crate::db::lock_invoice_numbers(&*txn).await?;
     }
     if number != cur.number && number_taken(&*txn, &number, Some(id)).await? {
         return Err(AppError::conflict_field(
@@ -582,6 +597,7 @@ pub async fn update(
 
 pub async fn delete(db: &Db, id: i64, if_match: Option<i64>) -> AppResult<()> {
     let txn = db.begin_write().await?;
+    crate::db::lock_row(&*txn, "invoices", id).await?;
     let row = query_one(
         &*txn,
         "SELECT version FROM invoices WHERE id = ?",

@@ -189,6 +189,7 @@ pub async fn list_for_customer(
 pub async fn reminders(db: &Db, user_id: i64, q: &ReminderQuery) -> AppResult<NotePage> {
     let (page, per_page) = paging(q.page, q.per_page)?;
     let until = q.until.unwrap_or_else(Utc::now);
+    super::records::plausible_time(until).map_err(|e| AppError::field("until", e))?;
     let done = if q.include_done == Some(true) {
         ""
     } else {
@@ -251,6 +252,9 @@ pub async fn create(db: &Db, input: NewNote, creator: i64) -> AppResult<Note> {
     if body.as_deref() == Some("") {
         v.add("body", "the note is empty");
     }
+    if let Some(at) = input.note_at {
+        v.check("note_at", super::records::plausible_time(at));
+    }
     let reminder = input.reminder.unwrap_or(false);
     if !reminder && input.reminder_user_id.is_some() {
         v.add("reminder_user_id", "only a reminder has a user to remind");
@@ -297,6 +301,7 @@ pub async fn create(db: &Db, input: NewNote, creator: i64) -> AppResult<Note> {
 
 pub async fn update(db: &Db, id: i64, upd: NoteUpdate, if_match: Option<i64>) -> AppResult<Note> {
     let txn = db.begin_write().await?;
+    crate::db::lock_row(&*txn, "notes", id).await?;
     let cur = get_in(&*txn, id).await?;
     check_version(cur.version, if_match)?;
     let mut v = Validator::new();
@@ -324,6 +329,11 @@ pub async fn update(db: &Db, id: i64, upd: NoteUpdate, if_match: Option<i64>) ->
         check_reminder_user(&*txn, &mut v, u).await?;
     }
     v.finish()?;
+    if let Some(at) = upd.note_at {
+        if let Err(e) = super::records::plausible_time(at) {
+            return Err(AppError::field("note_at", e));
+        }
+    }
     let note_at = upd.note_at.unwrap_or(cur.note_at);
     let reminder_done = reminder && upd.reminder_done.unwrap_or(cur.reminder_done);
     let public = upd.public.unwrap_or(cur.public);
@@ -360,6 +370,7 @@ pub async fn update(db: &Db, id: i64, upd: NoteUpdate, if_match: Option<i64>) ->
 
 pub async fn delete(db: &Db, id: i64, if_match: Option<i64>) -> AppResult<()> {
     let txn = db.begin_write().await?;
+    crate::db::lock_row(&*txn, "notes", id).await?;
     let row = query_one(
         &*txn,
         "SELECT version FROM notes WHERE id = ?",

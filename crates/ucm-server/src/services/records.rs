@@ -61,6 +61,42 @@ pub fn long_text(value: &str, max: usize) -> Result<String, String> {
     Ok(v.to_owned())
 }
 
+/// Dates a person could mean: years 1 to 9999. Later ones sort wrongly as text on SQLite.
+pub fn plausible_date(d: NaiveDate) -> Result<(), String> {
+    use chrono::Datelike;
+    if (1..=9999).contains(&d.year()) {
+        Ok(())
+    } else {
+        Err(format!("{d} is outside the years 1 to 9999"))
+    }
+}
+
+pub fn plausible_time(t: DateTime<Utc>) -> Result<(), String> {
+    plausible_date(t.date_naive())
+}
+
+/// Search terms are text a person typed: no NUL or other control characters.
+pub fn search_text_ok(text: &str) -> AppResult<()> {
+    if text.chars().any(char::is_control) {
+        return Err(AppError::field(
+            "q",
+            "the search text must not contain control characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks every date of a request at once.
+pub fn check_dates(v: &mut Validator, dates: &[(&str, Option<NaiveDate>)]) {
+    for (field, d) in dates {
+        if let Some(d) = d {
+            if let Err(e) = plausible_date(*d) {
+                v.add(*field, e);
+            }
+        }
+    }
+}
+
 /// Which date a list's `date_from`/`date_to` filter.
 pub enum DateColumn {
     /// A `DATE` column.
@@ -95,7 +131,7 @@ impl Filter {
     }
 }
 
-pub fn record_filter(spec: &ListSpec, q: &RecordQuery) -> AppResult<Filter> {
+pub fn record_filter(spec: &ListSpec, q: &RecordQuery, is_sqlite: bool) -> AppResult<Filter> {
     let (page, per_page) = paging(q.page, q.per_page)?;
     let mut conds: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
@@ -115,6 +151,11 @@ pub fn record_filter(spec: &ListSpec, q: &RecordQuery) -> AppResult<Filter> {
         }
         conds.push(format!("{} = ?", spec.status_column));
         values.push(s.into());
+    }
+    for (field, d) in [("date_from", q.date_from), ("date_to", q.date_to)] {
+        if let Some(d) = d {
+            plausible_date(d).map_err(|e| AppError::field(field, e))?;
+        }
     }
     if let (Some(from), Some(to)) = (q.date_from, q.date_to) {
         if to < from {
@@ -151,11 +192,15 @@ pub fn record_filter(spec: &ListSpec, q: &RecordQuery) -> AppResult<Filter> {
                 "the search text is too long (at most 200 characters)",
             ));
         }
-        let pattern = format!("%{}%", domain::like_escape(&text.to_lowercase()));
+        search_text_ok(text)?;
+        // SQLite's LIKE ignores case for ASCII letters only (without ICU), PostgreSQL's ILIKE
+        // for all; lower-casing the term in Rust would make SQLite miss "Ärger" for "Ärger".
+        let pattern = format!("%{}%", domain::like_escape(text));
+        let op = if is_sqlite { "LIKE" } else { "ILIKE" };
         let ors: Vec<String> = spec
             .text
             .iter()
-            .map(|c| format!("LOWER({c}) LIKE ? ESCAPE '\\'"))
+            .map(|c| format!("{c} {op} ? ESCAPE '\\'"))
             .collect();
         for _ in spec.text {
             values.push(pattern.clone().into());
@@ -250,11 +295,12 @@ pub async fn get_job(db: &Db, id: i64) -> AppResult<Job> {
 }
 
 pub async fn list_jobs(db: &Db, q: &RecordQuery) -> AppResult<JobPage> {
-    let f = record_filter(&JOB_SPEC, q)?;
+    let f = record_filter(&JOB_SPEC, q, db.is_sqlite())?;
     let rows = query_all(
         &db.conn,
         &format!(
-            "{JOB_SELECT}{} ORDER BY COALESCE(j.start_date, j.due_date) DESC, j.id DESC LIMIT ? OFFSET ?",
+            "{JOB_SELECT}{} ORDER BY COALESCE(j.start_date, j.due_date) IS NULL, \
+             COALESCE(j.start_date, j.due_date) DESC, j.id DESC LIMIT ? OFFSET ?",
             f.clause
         ),
         f.limit_values(),
@@ -285,6 +331,14 @@ struct JobFields {
 }
 
 fn check_job_dates(v: &mut Validator, f: &JobFields) {
+    check_dates(
+        v,
+        &[
+            ("start_date", f.start_date),
+            ("due_date", f.due_date),
+            ("completed_date", f.completed_date),
+        ],
+    );
     if let (Some(s), Some(d)) = (f.start_date, f.due_date) {
         if d < s {
             v.add("due_date", "the due date is before the start date");
@@ -343,6 +397,7 @@ pub async fn create_job(db: &Db, input: NewJob) -> AppResult<Job> {
 
 pub async fn update_job(db: &Db, id: i64, upd: JobUpdate, if_match: Option<i64>) -> AppResult<Job> {
     let txn = db.begin_write().await?;
+    crate::db::lock_row(&*txn, "jobs", id).await?;
     let cur = get_job_in(&*txn, id).await?;
     check_version(cur.version, if_match)?;
     let mut v = Validator::new();
@@ -402,6 +457,15 @@ pub async fn update_job(db: &Db, id: i64, upd: JobUpdate, if_match: Option<i64>)
         ],
     )
     .await?;
+    if customer_id != cur.customer_id {
+        // A job's files belong to the job's customer, so they move with it.
+        exec(
+            &*txn,
+            "UPDATE files SET customer_id = ?, version = version + 1 WHERE job_id = ?",
+            vec![customer_id.into(), id.into()],
+        )
+        .await?;
+    }
     let job = get_job_in(&*txn, id).await?;
     txn.commit().await?;
     Ok(job)
@@ -416,6 +480,7 @@ async fn delete_versioned(
     if_match: Option<i64>,
 ) -> AppResult<()> {
     let txn = db.begin_write().await?;
+    crate::db::lock_row(&*txn, table, id).await?;
     let row = query_one(
         &*txn,
         &format!("SELECT version FROM {table} WHERE id = ?"),
@@ -486,7 +551,12 @@ pub fn website_url(input: &str) -> Result<String, String> {
     };
     let host = full.split("://").nth(1).unwrap_or("");
     let host = host.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || host.contains(char::is_whitespace) {
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-.:[]".contains(c))
+        && !host.starts_with([':', '.', '-']);
+    if !host_ok {
         return Err(format!("{full:?} is not a web address"));
     }
     Ok(full)
@@ -508,7 +578,7 @@ pub async fn get_website(db: &Db, id: i64) -> AppResult<Website> {
 }
 
 pub async fn list_websites(db: &Db, q: &RecordQuery) -> AppResult<WebsitePage> {
-    let f = record_filter(&WEBSITE_SPEC, q)?;
+    let f = record_filter(&WEBSITE_SPEC, q, db.is_sqlite())?;
     let rows = query_all(
         &db.conn,
         &format!(
@@ -569,6 +639,7 @@ pub async fn update_website(
     if_match: Option<i64>,
 ) -> AppResult<Website> {
     let txn = db.begin_write().await?;
+    crate::db::lock_row(&*txn, "websites", id).await?;
     let cur = get_website_in(&*txn, id).await?;
     check_version(cur.version, if_match)?;
     let mut v = Validator::new();
@@ -675,7 +746,7 @@ pub async fn get_ticket(db: &Db, id: i64) -> AppResult<Ticket> {
 }
 
 pub async fn list_tickets(db: &Db, q: &RecordQuery) -> AppResult<TicketPage> {
-    let f = record_filter(&TICKET_SPEC, q)?;
+    let f = record_filter(&TICKET_SPEC, q, db.is_sqlite())?;
     let rows = query_all(
         &db.conn,
         &format!(
@@ -766,6 +837,7 @@ pub async fn update_ticket(
     if_match: Option<i64>,
 ) -> AppResult<Ticket> {
     let txn = db.begin_write().await?;
+    crate::db::lock_row(&*txn, "tickets", id).await?;
     let cur = get_ticket_in(&*txn, id).await?;
     check_version(cur.version, if_match)?;
     let mut v = Validator::new();
@@ -847,6 +919,13 @@ mod tests {
         assert!(website_url("javascript:alert(1)").is_err());
         assert!(website_url("ftp://example.com").is_err());
         assert!(website_url("https://").is_err());
+        assert!(website_url("javascript:alert(1)//.com").is_err());
+        assert!(website_url("mailto:x@y.com").is_err());
+        assert!(website_url("https:\\\\evil.com").is_err());
+        assert_eq!(
+            website_url("https://xn--bcher-kva.example:8443/a?b#c").as_deref(),
+            Ok("https://xn--bcher-kva.example:8443/a?b#c")
+        );
     }
 
     #[test]

@@ -8,6 +8,9 @@ on_both!(
     invoices_number_total_and_refuse_bad_money,
     customer_status_follows_its_invoices,
     deleting_a_customer_unlinks_or_deletes_its_records,
+    concurrent_writers_with_one_etag_get_one_success,
+    moves_keep_files_and_ticket_contacts_consistent,
+    odd_input_is_refused_not_crashed,
 );
 
 fn days_from_today(n: i64) -> String {
@@ -600,4 +603,129 @@ async fn deleting_a_customer_unlinks_or_deletes_its_records(app: &TestApp) {
         .map(|s| (s, ()))
         .expect("send");
     assert_eq!(s, 400, "{e:?}");
+}
+
+async fn concurrent_writers_with_one_etag_get_one_success(app: &TestApp) {
+    let c = app.customer(json!({"customer_name": "Racy"})).await;
+    let (_, inv) = app
+        .post("/api/v1/invoices", json!({"customer_id": c, "total": 100}))
+        .await;
+    let path = format!("/api/v1/invoices/{}", inv["id"]);
+    let tag = format!("\"{}\"", inv["version"]);
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            app.req(reqwest::Method::PATCH, &path)
+                .header("if-match", tag.clone())
+                .json(&json!({"description": format!("writer {i}")}))
+                .send()
+        })
+        .collect();
+    let mut ok = 0;
+    let mut stale = 0;
+    // Sent together so the requests overlap on the server.
+    for r in futures_util::future::join_all(tasks).await {
+        match r.expect("send").status().as_u16() {
+            200 => ok += 1,
+            412 => stale += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!((ok, stale), (1, 7));
+    let (_, now) = app.get(&path).await;
+    assert_eq!(now["version"], 2);
+}
+
+async fn moves_keep_files_and_ticket_contacts_consistent(app: &TestApp) {
+    let a = app
+        .customer(json!({"customer_name": "A", "primary_contact": {"name": "Ann A"}}))
+        .await;
+    let b = app.customer(json!({"customer_name": "B"})).await;
+    let (_, job) = app
+        .post("/api/v1/jobs", json!({"customer_id": a, "name": "Move me"}))
+        .await;
+    let (s, f) = app
+        .upload(
+            &format!("customer_id={a}&job_id={}&name=x.txt", job["id"]),
+            "text/plain",
+            b"x".to_vec(),
+        )
+        .await;
+    assert_eq!(s, 201, "{f}");
+    let (s, _) = app
+        .patch(
+            &format!("/api/v1/jobs/{}", job["id"]),
+            json!({"customer_id": b}),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, moved) = app.get(&format!("/api/v1/files/{}", f["id"])).await;
+    assert_eq!(moved["customer_id"], b);
+    assert_eq!(moved["job_id"], job["id"]);
+
+    let (_, contacts) = app.get(&format!("/api/v1/customers/{a}/contacts")).await;
+    let ann = &contacts[0]["id"];
+    let (_, t) = app
+        .post(
+            "/api/v1/tickets",
+            json!({"customer_id": a, "contact_id": ann, "subject": "Hi"}),
+        )
+        .await;
+    let (s, _) = app
+        .patch(
+            &format!("/api/v1/contacts/{ann}"),
+            json!({"customer_id": b}),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, t) = app.get(&format!("/api/v1/tickets/{}", t["id"])).await;
+    assert_eq!(t["contact_id"], Value::Null);
+    assert_eq!(t["customer_id"], a);
+}
+
+async fn odd_input_is_refused_not_crashed(app: &TestApp) {
+    let c = app.customer(json!({"customer_name": "Odd"})).await;
+    app.post(
+        "/api/v1/jobs",
+        json!({"customer_id": c, "name": "Ärger Projekt"}),
+    )
+    .await;
+    let (_, page) = app
+        .get(&format!("/api/v1/jobs?q={}", urlencode("Ärger")))
+        .await;
+    assert_eq!(page["total"], 1, "{page}");
+    let (_, page) = app.get("/api/v1/jobs?q=PROJEKT").await;
+    assert_eq!(page["total"], 1, "{page}");
+    for path in [
+        "/api/v1/jobs?q=a%00b",
+        "/api/v1/customers?q=a%00b",
+        "/api/v1/invoices?q=%00",
+    ] {
+        let (s, e) = app.get(path).await;
+        assert_eq!(s, 422, "{path}: {e}");
+        assert!(e["errors"]["q"].is_array(), "{e}");
+    }
+    let (s, e) = app
+        .post(
+            "/api/v1/invoices",
+            json!({"customer_id": c, "issue_date": "2026-12-01", "due_date": "+10000-01-01", "total": 1}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["errors"]["due_date"].is_array(), "{e}");
+    let (s, e) = app
+        .post(
+            "/api/v1/invoices",
+            json!({"customer_id": c, "items": [{"description": "x", "unit_price": i64::MIN}]}),
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert!(e["errors"]["items[0].unit_price"].is_array(), "{e}");
+    let (s, e) = app.get("/api/v1/jobs?date_from=%2B10000-01-01").await;
+    assert!(s == 400 || s == 422, "{s}: {e}");
+    let (s, e) = app
+        .get("/api/v1/reminders?until=%2B10000-01-01T00:00:00Z")
+        .await;
+    assert!(s == 400 || s == 422, "{s}: {e}");
 }
