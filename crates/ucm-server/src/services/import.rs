@@ -1033,7 +1033,7 @@ async fn apply_row<C: ConnectionTrait>(
                 address: d.address.clone(),
                 archived: false,
             };
-            let id = customers::insert(c, &fields, d.contact.as_ref()).await?;
+            let id = customers::insert(c, &fields, d.contact.as_ref()).await?.id;
             cache.created.insert(id);
             if !group_ids.is_empty() {
                 customers::set_groups(c, id, &group_ids).await?;
