@@ -85,6 +85,8 @@ pub struct CustomerDeleteQuery {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct LinkedCounts {
     pub contacts: u64,
+    /// Notes on the customer and its contacts: they always go with it. Notes on its other
+    /// records follow those records.
     pub notes: u64,
     pub jobs: u64,
     pub websites: u64,

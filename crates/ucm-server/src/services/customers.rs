@@ -778,18 +778,17 @@ pub async fn linked_counts(db: &Db, id: i64) -> AppResult<LinkedCounts> {
          (SELECT COUNT(*) FROM websites WHERE customer_id = ?) AS websites, \
          (SELECT COUNT(*) FROM invoices WHERE customer_id = ?) AS invoices, \
          (SELECT COUNT(*) FROM tickets WHERE customer_id = ?) AS tickets, \
-         (SELECT COUNT(*) FROM files WHERE customer_id = ?) AS files",
-        vec![id.into(); 6],
+         (SELECT COUNT(*) FROM files WHERE customer_id = ?) AS files, \
+         (SELECT COUNT(*) FROM notes WHERE customer_id = ?) \
+         + (SELECT COUNT(*) FROM notes m JOIN contacts k ON k.id = m.contact_id WHERE k.customer_id = ?) AS notes",
+        vec![id.into(); 8],
     )
     .await?
     .ok_or_else(|| AppError::not_found("customer", id))?;
     let n = |col: &str| -> AppResult<u64> { Ok(row.try_get::<i64>("", col)? as u64) };
-    let notes = super::notes::list_for_customer(db, id, Some(1), Some(1))
-        .await?
-        .total;
     Ok(LinkedCounts {
         contacts: n("contacts")?,
-        notes,
+        notes: n("notes")?,
         jobs: n("jobs")?,
         websites: n("websites")?,
         invoices: n("invoices")?,

@@ -549,7 +549,7 @@ async fn deleting_a_customer_unlinks_or_deletes_its_records(app: &TestApp) {
     let (_, linked) = app.get(&format!("/api/v1/customers/{keep}/linked")).await;
     assert_eq!(
         linked,
-        json!({"contacts": 1, "notes": 6, "jobs": 1, "websites": 1, "invoices": 1, "tickets": 1, "files": 1})
+        json!({"contacts": 1, "notes": 2, "jobs": 1, "websites": 1, "invoices": 1, "tickets": 1, "files": 1})
     );
     let before = counts(app).await;
     assert_eq!(before, vec![2, 2, 2, 12, 2, 2, 2, 2, 2, 2, 2]);
