@@ -8,9 +8,14 @@ use gloo_storage::{LocalStorage, Storage};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use ucm_types::{
-    Contact, ContactUpdate, Customer, CustomerPage, CustomerType, CustomerUpdate, Group,
-    LoginRequest, LoginResponse, NewContact, NewCustomer, NewGroup, Problem, User,
+    Contact, ContactUpdate, Customer, CustomerDeleteQuery, CustomerPage, CustomerType,
+    CustomerUpdate, FileMeta, FilePage, FileQuery, FileUpdate, FileUploadQuery, Group, Invoice,
+    InvoicePage, InvoiceUpdate, Job, JobPage, JobUpdate, LinkedAction, LinkedCounts, LoginRequest,
+    LoginResponse, NewContact, NewCustomer, NewGroup, NewInvoice, NewJob, NewNote, NewTicket,
+    NewWebsite, Note, NotePage, NoteQuery, NoteUpdate, PageQuery, Problem, RecordQuery,
+    ReminderQuery, Ticket, TicketPage, TicketUpdate, User, Website, WebsitePage, WebsiteUpdate,
 };
+use wasm_bindgen::{JsCast, JsValue};
 
 const BASE: &str = "/api/v1";
 const TOKEN_KEY: &str = "ucm.token";
@@ -97,13 +102,35 @@ fn go_to_login() {
 
 // ---- the one request helper ------------------------------------------------------------------
 
+enum Body {
+    Json(String),
+    /// Sent as is (a `File` or `Blob`) with this content type.
+    Raw(JsValue, String),
+}
+
 struct Call<'a> {
     method: Method,
     path: &'a str,
-    query: Vec<(&'static str, String)>,
-    body: Option<String>,
+    query: Vec<(String, String)>,
+    body: Option<Body>,
     if_match: Option<i64>,
     auth: bool,
+    accept: &'static str,
+}
+
+/// A query struct of `ucm_types` as URL pairs: `null`s are left out, strings, numbers, booleans,
+/// dates and enums are written as JSON spells them.
+fn pairs<Q: Serialize>(q: &Q) -> Vec<(String, String)> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::to_value(q) else {
+        return Vec::new();
+    };
+    map.into_iter()
+        .filter_map(|(k, v)| match v {
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) => Some((k, s)),
+            other => Some((k, other.to_string())),
+        })
+        .collect()
 }
 
 impl<'a> Call<'a> {
@@ -115,14 +142,20 @@ impl<'a> Call<'a> {
             body: None,
             if_match: None,
             auth: true,
+            accept: "application/json",
         }
     }
 
     fn json<B: Serialize>(mut self, body: &B) -> ApiResult<Self> {
         let text = serde_json::to_string(body)
             .map_err(|e| problem(0, "client", format!("Could not encode the request: {e}")))?;
-        self.body = Some(text);
+        self.body = Some(Body::Json(text));
         Ok(self)
+    }
+
+    fn raw(mut self, body: JsValue, content_type: String) -> Self {
+        self.body = Some(Body::Raw(body, content_type));
+        self
     }
 
     fn version(mut self, version: i64) -> Self {
@@ -130,9 +163,13 @@ impl<'a> Call<'a> {
         self
     }
 
-    fn query(mut self, query: Vec<(&'static str, String)>) -> Self {
+    fn query(mut self, query: Vec<(String, String)>) -> Self {
         self.query = query;
         self
+    }
+
+    fn params<Q: Serialize>(self, q: &Q) -> Self {
+        self.query(pairs(q))
     }
 
     fn anonymous(mut self) -> Self {
@@ -146,9 +183,9 @@ impl<'a> Call<'a> {
         let url = format!("{BASE}{}", self.path);
         let mut builder = RequestBuilder::new(&url)
             .method(self.method)
-            .header("Accept", "application/json");
+            .header("Accept", self.accept);
         if !self.query.is_empty() {
-            builder = builder.query(self.query.iter().map(|(k, v)| (*k, v.as_str())));
+            builder = builder.query(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         }
         let sent_token = if self.auth { token() } else { None };
         if let Some(t) = &sent_token {
@@ -158,9 +195,12 @@ impl<'a> Call<'a> {
             builder = builder.header("If-Match", &format!("\"{v}\""));
         }
         let request = match self.body {
-            Some(body) => builder
+            Some(Body::Json(body)) => builder
                 .header("Content-Type", "application/json")
                 .body(body),
+            Some(Body::Raw(body, content_type)) => {
+                builder.header("Content-Type", &content_type).body(body)
+            }
             None => builder.build(),
         }
         .map_err(|e| problem(0, "client", format!("Could not build the request: {e}")))?;
@@ -189,6 +229,7 @@ impl<'a> Call<'a> {
                     403 => "You do not have permission to do that.".to_string(),
                     404 => "Not found.".to_string(),
                     412 => "This record was changed by someone else.".to_string(),
+                    413 => "The file is too large for the server.".to_string(),
                     s if s >= 500 => format!("The server had a problem ({s})."),
                     s => format!("The request failed ({s} {}).", response.status_text()),
                 };
@@ -236,6 +277,8 @@ pub struct ListParams {
     pub type_id: Option<i64>,
     pub group_id: Option<i64>,
     pub staff_id: Option<i64>,
+    /// Computed invoice status: `no_invoices`, `paid`, `owing`, `overdue` or empty for any.
+    pub status: String,
     pub archived: String,
     pub sort: String,
     pub dir: String,
@@ -258,6 +301,9 @@ impl ListParams {
         if let Some(s) = self.staff_id {
             v.push(("staff_id", s.to_string()));
         }
+        if !self.status.is_empty() {
+            v.push(("status", self.status.clone()));
+        }
         if !self.archived.is_empty() {
             v.push(("archived", self.archived.clone()));
         }
@@ -278,8 +324,13 @@ impl ListParams {
 }
 
 pub async fn list_customers(params: &ListParams) -> ApiResult<CustomerPage> {
+    let query = params
+        .to_pairs()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     Call::new(Method::GET, "/customers")
-        .query(params.to_pairs())
+        .query(query)
         .fetch()
         .await
 }
@@ -305,10 +356,21 @@ pub async fn update_customer(id: i64, version: i64, body: &CustomerUpdate) -> Ap
         .await
 }
 
-pub async fn delete_customer(id: i64, version: i64) -> ApiResult<()> {
+/// Deletes a customer with its contacts and notes; `linked` says whether its jobs, websites,
+/// invoices, tickets and files go too or stay without a customer.
+pub async fn delete_customer(id: i64, version: i64, linked: LinkedAction) -> ApiResult<()> {
     Call::new(Method::DELETE, &format!("/customers/{id}"))
+        .params(&CustomerDeleteQuery {
+            linked: Some(linked),
+        })
         .version(version)
         .no_content()
+        .await
+}
+
+pub async fn linked_counts(id: i64) -> ApiResult<LinkedCounts> {
+    Call::new(Method::GET, &format!("/customers/{id}/linked"))
+        .fetch()
         .await
 }
 
@@ -364,4 +426,222 @@ pub async fn create_group(body: &NewGroup) -> ApiResult<Group> {
 
 pub async fn users() -> ApiResult<Vec<User>> {
     Call::new(Method::GET, "/users").fetch().await
+}
+
+// ---- jobs, websites, tickets, invoices -------------------------------------------------------
+
+/// List, create, read, update and delete for one kind of record linked to a customer.
+macro_rules! record_api {
+    ($path:literal, $item:ty, $new:ty, $update:ty, $page:ty,
+     $list:ident, $create:ident, $get:ident, $patch:ident, $delete:ident) => {
+        pub async fn $list(q: &RecordQuery) -> ApiResult<$page> {
+            Call::new(Method::GET, $path).params(q).fetch().await
+        }
+
+        pub async fn $create(body: &$new) -> ApiResult<$item> {
+            Call::new(Method::POST, $path).json(body)?.fetch().await
+        }
+
+        pub async fn $get(id: i64) -> ApiResult<$item> {
+            Call::new(Method::GET, &format!("{}/{id}", $path))
+                .fetch()
+                .await
+        }
+
+        pub async fn $patch(id: i64, version: i64, body: &$update) -> ApiResult<$item> {
+            Call::new(Method::PATCH, &format!("{}/{id}", $path))
+                .version(version)
+                .json(body)?
+                .fetch()
+                .await
+        }
+
+        pub async fn $delete(id: i64, version: i64) -> ApiResult<()> {
+            Call::new(Method::DELETE, &format!("{}/{id}", $path))
+                .version(version)
+                .no_content()
+                .await
+        }
+    };
+}
+
+record_api!(
+    "/jobs", Job, NewJob, JobUpdate, JobPage, list_jobs, create_job, get_job, update_job,
+    delete_job
+);
+record_api!(
+    "/websites",
+    Website,
+    NewWebsite,
+    WebsiteUpdate,
+    WebsitePage,
+    list_websites,
+    create_website,
+    get_website,
+    update_website,
+    delete_website
+);
+record_api!(
+    "/tickets",
+    Ticket,
+    NewTicket,
+    TicketUpdate,
+    TicketPage,
+    list_tickets,
+    create_ticket,
+    get_ticket,
+    update_ticket,
+    delete_ticket
+);
+record_api!(
+    "/invoices",
+    Invoice,
+    NewInvoice,
+    InvoiceUpdate,
+    InvoicePage,
+    list_invoices,
+    create_invoice,
+    get_invoice,
+    update_invoice,
+    delete_invoice
+);
+
+// ---- files -----------------------------------------------------------------------------------
+
+/// Sends the file's bytes as the request body (no multipart), with the browser's idea of its type.
+pub async fn upload_file(
+    customer_id: i64,
+    job_id: Option<i64>,
+    file: &web_sys::File,
+) -> ApiResult<FileMeta> {
+    let content_type = match file.type_() {
+        t if t.trim().is_empty() => "application/octet-stream".to_string(),
+        t => t,
+    };
+    Call::new(Method::POST, "/files")
+        .params(&FileUploadQuery {
+            customer_id,
+            job_id,
+            name: file.name(),
+        })
+        .raw(JsValue::from(file.clone()), content_type)
+        .fetch()
+        .await
+}
+
+pub async fn list_files(q: &FileQuery) -> ApiResult<FilePage> {
+    Call::new(Method::GET, "/files").params(q).fetch().await
+}
+
+pub async fn update_file(id: i64, version: i64, body: &FileUpdate) -> ApiResult<FileMeta> {
+    Call::new(Method::PATCH, &format!("/files/{id}"))
+        .version(version)
+        .json(body)?
+        .fetch()
+        .await
+}
+
+pub async fn delete_file(id: i64, version: i64) -> ApiResult<()> {
+    Call::new(Method::DELETE, &format!("/files/{id}"))
+        .version(version)
+        .no_content()
+        .await
+}
+
+/// Fetches the content with the bearer token and hands it to the browser as a download named
+/// `name` (through an object URL and a clicked `<a download>`).
+pub async fn download_file(id: i64, name: &str) -> ApiResult<()> {
+    let path = format!("/files/{id}/content");
+    let mut call = Call::new(Method::GET, &path);
+    call.accept = "*/*";
+    let response = call.send().await?;
+    let failed = |what: &str| problem(0, "client", format!("Could not save the download: {what}"));
+    let raw = web_sys::Response::from(response);
+    let promise = raw.blob().map_err(|_| failed("no body"))?;
+    let blob: web_sys::Blob = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| failed("the transfer was interrupted"))?
+        .unchecked_into();
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| failed("no URL"))?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| failed("no document"))?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| failed("no link"))?
+        .unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.set_attribute("style", "display:none").ok();
+    if let Some(body) = document.body() {
+        body.append_child(&a).ok();
+        a.click();
+        body.remove_child(&a).ok();
+    } else {
+        a.click();
+    }
+    // Give the browser time to start the download before the URL goes.
+    gloo_timers::callback::Timeout::new(60_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
+    Ok(())
+}
+
+// ---- notes and reminders ---------------------------------------------------------------------
+
+pub async fn list_notes(q: &NoteQuery) -> ApiResult<NotePage> {
+    Call::new(Method::GET, "/notes").params(q).fetch().await
+}
+
+/// The customer's own notes merged with those of its contacts and linked records.
+pub async fn customer_notes(customer_id: i64, q: &PageQuery) -> ApiResult<NotePage> {
+    Call::new(Method::GET, &format!("/customers/{customer_id}/notes"))
+        .params(q)
+        .fetch()
+        .await
+}
+
+pub async fn create_note(body: &NewNote) -> ApiResult<Note> {
+    let n = Call::new(Method::POST, "/notes").json(body)?.fetch().await;
+    if n.as_ref().is_ok_and(|n: &Note| n.reminder) {
+        reminders_changed();
+    }
+    n
+}
+
+pub async fn update_note(id: i64, version: i64, body: &NoteUpdate) -> ApiResult<Note> {
+    let n = Call::new(Method::PATCH, &format!("/notes/{id}"))
+        .version(version)
+        .json(body)?
+        .fetch()
+        .await;
+    if n.is_ok() {
+        reminders_changed();
+    }
+    n
+}
+
+pub async fn delete_note(id: i64, version: i64) -> ApiResult<()> {
+    let r = Call::new(Method::DELETE, &format!("/notes/{id}"))
+        .version(version)
+        .no_content()
+        .await;
+    if r.is_ok() {
+        reminders_changed();
+    }
+    r
+}
+
+pub async fn reminders(q: &ReminderQuery) -> ApiResult<NotePage> {
+    Call::new(Method::GET, "/reminders").params(q).fetch().await
+}
+
+/// The window event the reminders button listens to, fired after notes change.
+pub const REMINDERS_EVENT: &str = "ucm-reminders-changed";
+
+pub fn reminders_changed() {
+    if let (Some(w), Ok(e)) = (web_sys::window(), web_sys::Event::new(REMINDERS_EVENT)) {
+        let _ = w.dispatch_event(&e);
+    }
 }

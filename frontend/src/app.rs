@@ -6,6 +6,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api::{self, Session};
+use crate::components::reminders::RemindersButton;
 use crate::pages::customer::{CustomerPage, Tab};
 use crate::pages::customers::CustomerList;
 use crate::pages::login::Login;
@@ -24,6 +25,9 @@ pub enum Route {
     CustomerContacts { id: i64 },
     #[at("/customers/:id/:tab")]
     CustomerTab { id: i64, tab: String },
+    /// One job, website, invoice or ticket: `/customers/42/jobs/7`.
+    #[at("/customers/:id/:tab/:record")]
+    CustomerRecord { id: i64, tab: String, record: i64 },
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -100,6 +104,9 @@ fn switch(route: Route) -> Html {
         Route::CustomerTab { id, tab } => html! {
             <Authed><CustomerPage {id} tab={Tab::from_slug(&tab)} /></Authed>
         },
+        Route::CustomerRecord { id, tab, record } => html! {
+            <Authed><CustomerPage {id} tab={Tab::from_slug(&tab)} record={Some(record)} /></Authed>
+        },
         Route::NotFound => html! {
             <Authed>
                 <div class="page">
@@ -169,6 +176,7 @@ fn Header(props: &HeaderProps) -> Html {
                 | Route::Customer { .. }
                 | Route::CustomerContacts { .. }
                 | Route::CustomerTab { .. }
+                | Route::CustomerRecord { .. }
         )
     );
     html! {
@@ -183,6 +191,7 @@ fn Header(props: &HeaderProps) -> Html {
                 </Link<Route>>
             </nav>
             <div class="user-box">
+                <RemindersButton />
                 <span class="user-name" data-testid="user-name">{ props.user_name.clone() }</span>
                 <button class="btn btn-ghost btn-sm" data-testid="logout" onclick={on_logout}>
                     { "Log out" }

@@ -72,6 +72,36 @@ async function api(method, url, { token, body, version } = {}) {
 let token;
 let acmeId;
 
+/** Everything the linked-records tests make is named with this, so a rerun can tidy up. */
+const TAG = 'SPA test';
+
+/** Removes the jobs, invoices, files and customer notes left by these tests (this run or an earlier one). */
+async function cleanupLinked() {
+  const notes = await api('GET', `/customers/${acmeId}/notes?per_page=200`, { token });
+  for (const n of notes.items) {
+    if (n.body.startsWith(TAG)) await api('DELETE', `/notes/${n.id}`, { token, version: n.version }).catch(() => {});
+  }
+  const files = await api('GET', `/files?customer_id=${acmeId}&per_page=200`, { token });
+  for (const f of files.items) {
+    if (f.name.startsWith('spa-test')) await api('DELETE', `/files/${f.id}`, { token, version: f.version });
+  }
+  for (const kind of ['jobs', 'invoices']) {
+    const page = await api('GET', `/${kind}?customer_id=${acmeId}&per_page=200`, { token });
+    for (const r of page.items) {
+      if ((r.name || r.description || '').startsWith(TAG)) {
+        await api('DELETE', `/${kind}/${r.id}`, { token, version: r.version });
+      }
+    }
+  }
+  const customers = await api('GET', `/customers?q=${encodeURIComponent(TAG)}&archived=all`, { token });
+  for (const c of customers.items) {
+    if (c.customer_name.startsWith(TAG)) {
+      const full = await api('GET', `/customers/${c.id}`, { token });
+      await api('DELETE', `/customers/${c.id}?linked=delete`, { token, version: full.version });
+    }
+  }
+}
+
 /** Puts Acme back as imported: Alice primary, no contact left from an earlier run. */
 async function resetAcme() {
   const contacts = await api('GET', `/customers/${acmeId}/contacts`, { token });
@@ -128,6 +158,7 @@ before(async () => {
   assert.ok(acme, `the server has "${ACME}" (import the sample UCM export first)`);
   acmeId = acme.id;
   await resetAcme();
+  await cleanupLinked();
   browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
@@ -147,6 +178,7 @@ before(async () => {
 after(async () => {
   if (browser) await browser.close().catch(() => {});
   if (token && acmeId) await resetAcme().catch((e) => console.error(`cleanup failed: ${e.message}`));
+  if (token && acmeId) await cleanupLinked().catch((e) => console.error(`cleanup failed: ${e.message}`));
 });
 
 test('a user finds Acme, adds a contact and makes it primary', { skip: SKIP, timeout: TEST }, async (t) => {
@@ -245,5 +277,206 @@ test('an invalid email shows the server\'s message under the email field', { ski
   await byTestId(page, 'contact-form').waitFor({ state: 'detached' });
   assert.equal(await byTestId(page, 'contact-row').count(), before, 'no contact was added');
 
+  assert.deepEqual(errors, [], 'no script errors in the page');
+});
+
+test('a job gets a note that the Notes tab labels with the job; a file uploads and downloads', { skip: SKIP, timeout: TEST }, async (t) => {
+  const { page, errors } = await newPage(t);
+  await login(page);
+  const jobName = `${TAG} job ${Date.now()} with a rather long name that must not overflow the table`;
+  const noteText = `${TAG} note: call back about the mock-ups`;
+
+  // Add a job on the Jobs tab (a deep link); the new job opens.
+  await page.goto(`${BASE}/customers/${acmeId}/jobs`);
+  assert.equal(await byTestId(page, 'tab-jobs').getAttribute('aria-selected'), 'true');
+  await byTestId(page, 'add-job').click();
+  await byTestId(page, 'job-name').fill(jobName);
+  await byTestId(page, 'job-status').selectOption('in_progress');
+  await byTestId(page, 'job-save').click();
+  await byTestId(page, 'job-form').waitFor({ state: 'detached' });
+  await page.waitForURL(new RegExp(`/customers/${acmeId}/jobs/\\d+$`));
+  const jobUrl = page.url();
+  const jobId = Number(jobUrl.split('/').pop());
+  await byTestId(page, 'job-detail').waitFor();
+  assert.equal((await byTestId(page, 'record-title').innerText()).trim(), jobName);
+  assert.match(await byTestId(page, 'job-detail').locator('[data-testid="status-badge"]').first().innerText(), /In progress/);
+
+  // A note on the job.
+  const panel = byTestId(page, 'notes-panel');
+  await panel.locator('[data-testid="note-body"]').fill(noteText);
+  await panel.locator('[data-testid="note-save"]').click();
+  await panel.locator('[data-testid="note-item"]', { hasText: noteText }).waitFor();
+  assert.equal(await panel.locator('[data-testid="note-body"]').inputValue(), '', 'the form is cleared after adding');
+
+  // The job's page survives a reload and lists the job in its tab.
+  await page.reload();
+  await byTestId(page, 'job-detail').waitFor();
+  await byTestId(page, 'notes-panel').locator('[data-testid="note-item"]', { hasText: noteText }).waitFor();
+  await page.screenshot({ path: path.join(OUT, 'job.png'), fullPage: true });
+  await page.locator('.back-link').click();
+  const jobRow = byTestId(page, 'job-row').filter({ hasText: TAG });
+  await jobRow.first().waitFor();
+  const cell = jobRow.first().locator('[data-testid="job-title"]');
+  const box = await cell.boundingBox();
+  assert.ok(box && box.width <= 345, `a long job name is cut with an ellipsis (width ${box && box.width})`);
+  await page.screenshot({ path: path.join(OUT, 'jobs.png'), fullPage: false });
+
+  // The Notes tab shows it labelled with the job, linking back to it.
+  await byTestId(page, 'tab-notes').click();
+  await page.waitForURL(new RegExp(`/customers/${acmeId}/notes$`));
+  const merged = byTestId(page, 'customer-notes');
+  const item = merged.locator('[data-testid="note-item"]', { hasText: noteText });
+  await item.waitFor();
+  assert.equal((await item.locator('[data-testid="note-owner"]').innerText()).trim(), `Job: ${jobName}`);
+
+  // A reminder for me on the customer: the top bar counts it and "Done" dismisses it.
+  const reminderText = `${TAG} reminder: send the quote`;
+  await merged.locator('[data-testid="note-body"]').first().fill(reminderText);
+  await merged.locator('[data-testid="note-more"]').click();
+  await merged.locator('[data-testid="note-reminder"]').check();
+  assert.equal(await merged.locator('[data-testid="note-remind-who"]').inputValue(), 'me');
+  await merged.locator('[data-testid="note-save"]').click();
+  const reminderItem = merged.locator('[data-testid="note-item"]', { hasText: reminderText });
+  await reminderItem.waitFor();
+  assert.match(await reminderItem.locator('[data-testid="note-owner"]').innerText(), /^Customer: /);
+  assert.match(await reminderItem.innerText(), /Reminder for you/);
+  await page.screenshot({ path: path.join(OUT, 'notes.png'), fullPage: true });
+  await until('the reminders button counts it', async () => /Reminders \(\d+\)/.test(await byTestId(page, 'reminders-button').innerText()));
+  await byTestId(page, 'reminders-button').click();
+  const rem = byTestId(page, 'reminders-panel').locator('[data-testid="reminder-item"]', { hasText: reminderText });
+  await rem.waitFor();
+  await page.screenshot({ path: path.join(OUT, 'reminders.png'), fullPage: false });
+  await rem.locator('[data-testid="reminder-done"]').click();
+  await rem.waitFor({ state: 'detached' });
+  await byTestId(page, 'reminders-button').click();
+  await byTestId(page, 'reminders-panel').waitFor({ state: 'detached' });
+
+  // Back to the job through the note's label.
+  await item.locator('[data-testid="note-owner"]').click();
+  await page.waitForURL(new RegExp(`/customers/${acmeId}/jobs/${jobId}$`));
+  await byTestId(page, 'job-detail').waitFor();
+
+  // Upload a small file on the Files tab, attached to the job.
+  await byTestId(page, 'tab-files').click();
+  await page.waitForURL(new RegExp(`/customers/${acmeId}/files$`));
+  const files = byTestId(page, 'files-panel');
+  const bytes = Buffer.from(`spa test file ${Date.now()}\nline two: ünïcödé ✓\n`, 'utf8');
+  const fileName = `spa-test-${Date.now()}.txt`;
+  await files.locator('[data-testid="file-input"]').setInputFiles({ name: fileName, mimeType: 'text/plain', buffer: bytes });
+  await files.locator('[data-testid="upload-job"]').selectOption(String(jobId));
+  await files.locator('[data-testid="upload-submit"]').click();
+  await byTestId(page, 'upload-done').waitFor();
+  const row = files.locator('[data-testid="file-row"]', { hasText: fileName });
+  await row.waitFor();
+  assert.equal((await row.locator('[data-testid="file-size"]').innerText()).trim(), `${bytes.length} B`);
+  assert.match(await row.innerText(), /text\/plain/);
+  assert.match(await row.innerText(), new RegExp(TAG), 'the row names the job');
+  await page.screenshot({ path: path.join(OUT, 'files.png'), fullPage: false });
+
+  // Download it and compare the bytes.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    row.locator('[data-testid="file-download"]').click(),
+  ]);
+  assert.equal(download.suggestedFilename(), fileName);
+  const saved = fs.readFileSync(await download.path());
+  assert.ok(saved.equals(bytes), 'the downloaded bytes are the uploaded ones');
+
+  // The job's page lists the file too.
+  await page.goto(jobUrl);
+  await byTestId(page, 'job-files').locator('[data-testid="file-row"]', { hasText: fileName }).waitFor();
+
+  assert.deepEqual(errors, [], 'no script errors in the page');
+});
+
+test('an invoice with line items: live total, sent, paid; an overdue one is flagged in the list', { skip: SKIP, timeout: TEST }, async (t) => {
+  const { page, errors } = await newPage(t);
+  await login(page);
+
+  await page.goto(`${BASE}/customers/${acmeId}/invoices`);
+  await byTestId(page, 'add-invoice').click();
+  const form = byTestId(page, 'invoice-form');
+  const rows = form.locator('[data-testid="item-row"]');
+  await rows.nth(0).locator('[data-testid="item-description"]').fill('Design');
+  await rows.nth(0).locator('[data-testid="item-quantity"]').fill('1.5');
+  await rows.nth(0).locator('[data-testid="item-unit-price"]').fill('10');
+  await until('the first line amount', async () => /15\.00/.test(await rows.nth(0).locator('[data-testid="item-amount"]').innerText()));
+  await form.locator('[data-testid="item-add"]').click();
+  await rows.nth(1).locator('[data-testid="item-description"]').fill('Hosting');
+  await rows.nth(1).locator('[data-testid="item-unit-price"]').fill('12.5x');
+  await form.locator('[data-testid="invoice-save"]').click();
+  await rows.nth(1).locator('[data-testid="item-unit-price-error"]').waitFor();
+  await rows.nth(1).locator('[data-testid="item-unit-price"]').fill('12.50');
+  await until('the live total', async () => /27\.50/.test(await form.locator('[data-testid="invoice-form-total"]').innerText()));
+  await form.locator('[data-testid="invoice-description"]').fill(`${TAG} invoice`);
+  await page.screenshot({ path: path.join(OUT, 'invoice-form.png'), fullPage: false });
+  await form.locator('[data-testid="invoice-save"]').click();
+  await form.waitFor({ state: 'detached' });
+  await page.waitForURL(new RegExp(`/customers/${acmeId}/invoices/\\d+$`));
+  const detail = byTestId(page, 'invoice-detail');
+  await detail.waitFor();
+  assert.match(await detail.locator('[data-testid="invoice-detail-total"]').innerText(), /27\.50/);
+
+  await detail.locator('[data-testid="mark-sent"]').click();
+  await until('status sent', async () => /Sent/.test(await detail.locator('[data-testid="status-badge"]').first().innerText()));
+  await detail.locator('[data-testid="mark-paid"]').click();
+  await until('status paid', async () => /Paid/.test(await detail.locator('[data-testid="status-badge"]').first().innerText()));
+
+  // An overdue invoice made through the API is highlighted in the list and on the customer.
+  const overdue = await api('POST', '/invoices', {
+    token,
+    body: {
+      customer_id: acmeId,
+      issue_date: '2020-01-01',
+      due_date: '2020-01-15',
+      status: 'sent',
+      total: 9900,
+      description: `${TAG} overdue`,
+    },
+  });
+  await page.goto(`${BASE}/customers/${acmeId}/invoices`);
+  const overdueRow = byTestId(page, 'invoice-row').filter({ hasText: overdue.number });
+  await overdueRow.waitFor();
+  assert.match(await overdueRow.getAttribute('class'), /row-overdue/);
+  await overdueRow.locator('[data-testid="overdue-badge"]').waitFor();
+  assert.match(await byTestId(page, 'customer-status').innerText(), /Overdue/);
+  await page.screenshot({ path: path.join(OUT, 'invoices.png'), fullPage: false });
+
+  // The customer list filters by that status, kept in the URL.
+  await page.locator('.topnav-link', { hasText: 'Customers' }).click();
+  await page.waitForURL(/\/customers(\?.*)?$/);
+  await byTestId(page, 'status-filter').selectOption('overdue');
+  await page.waitForURL(/[?&]status=overdue\b/);
+  const acmeRow = byTestId(page, 'customer-row').filter({ hasText: ACME });
+  await acmeRow.waitFor();
+  assert.match(await acmeRow.locator('[data-testid="customer-status"]').innerText(), /Overdue/);
+  await page.screenshot({ path: path.join(OUT, 'list-status.png'), fullPage: false });
+  await page.reload();
+  assert.equal(await byTestId(page, 'status-filter').inputValue(), 'overdue', 'the filter survives a reload');
+
+  assert.deepEqual(errors, [], 'no script errors in the page');
+});
+
+test('deleting a customer asks about its linked records', { skip: SKIP, timeout: TEST }, async (t) => {
+  const { page, errors } = await newPage(t);
+  const c = await api('POST', '/customers', {
+    token,
+    body: { customer_name: `${TAG} customer to delete`, primary_contact: { first_name: 'Del', last_name: 'Etable' } },
+  });
+  const job = await api('POST', '/jobs', { token, body: { customer_id: c.id, name: `${TAG} kept job` } });
+  await login(page);
+  await page.goto(`${BASE}/customers/${c.id}`);
+  await byTestId(page, 'delete-customer').click();
+  const modal = byTestId(page, 'delete-customer-modal');
+  await modal.locator('[data-testid="delete-linked"]').waitFor();
+  assert.match(await modal.locator('[data-testid="delete-always"]').innerText(), /1 contact/);
+  assert.match(await modal.locator('[data-testid="delete-linked"]').innerText(), /1 job/);
+  assert.ok(await modal.locator('[data-testid="linked-unlink"]').isChecked(), 'keeping them is the default');
+  await page.screenshot({ path: path.join(OUT, 'delete-customer.png'), fullPage: false });
+  await modal.locator('[data-testid="confirm-delete-customer"]').click();
+  await page.waitForURL(/\/customers(\?.*)?$/);
+  const kept = await api('GET', `/jobs/${job.id}`, { token });
+  assert.equal(kept.customer_id, null, 'the job was kept without a customer');
+  await api('DELETE', `/jobs/${job.id}`, { token, version: kept.version });
   assert.deepEqual(errors, [], 'no script errors in the page');
 });

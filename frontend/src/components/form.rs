@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 /// Form state held in a reducer, so quick successive edits never work on a stale copy.
@@ -40,6 +40,18 @@ pub fn bind_text<T: Clone + 'static>(
     let d = form.dispatcher();
     Callback::from(move |e: InputEvent| {
         let v = e.target_unchecked_into::<HtmlInputElement>().value();
+        d.dispatch(FormAction::Edit(Box::new(move |t| set(t, v))));
+    })
+}
+
+/// `oninput` for a textarea bound to one field of the form.
+pub fn bind_textarea<T: Clone + 'static>(
+    form: &FormHandle<T>,
+    set: fn(&mut T, String),
+) -> Callback<InputEvent> {
+    let d = form.dispatcher();
+    Callback::from(move |e: InputEvent| {
+        let v = e.target_unchecked_into::<HtmlTextAreaElement>().value();
         d.dispatch(FormAction::Edit(Box::new(move |t| set(t, v))));
     })
 }
@@ -81,6 +93,9 @@ pub struct FieldProps {
     pub required: bool,
     #[prop_or_default]
     pub class: Classes,
+    /// The `id` of the input inside, so the label names it (`<label for>`).
+    #[prop_or_default]
+    pub input_id: Option<AttrValue>,
     #[prop_or_default]
     pub children: Html,
 }
@@ -92,7 +107,7 @@ pub fn Field(props: &FieldProps) -> Html {
     html! {
         <div class={classes!("field", has_error.then_some("has-error"), props.class.clone())}
              data-field={props.name.clone()}>
-            <label class="field-label">
+            <label class="field-label" for={props.input_id.clone()}>
                 { props.label.clone() }
                 if props.required { <span class="req" aria-hidden="true">{ " *" }</span> }
             </label>
@@ -148,6 +163,38 @@ pub fn TextInput(props: &TextInputProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
+pub struct TextAreaProps {
+    pub value: AttrValue,
+    pub oninput: Callback<InputEvent>,
+    #[prop_or_default]
+    pub id: Option<AttrValue>,
+    #[prop_or_default]
+    pub testid: Option<AttrValue>,
+    #[prop_or_default]
+    pub placeholder: Option<AttrValue>,
+    #[prop_or(3)]
+    pub rows: u32,
+    #[prop_or_default]
+    pub invalid: bool,
+}
+
+#[component]
+pub fn TextArea(props: &TextAreaProps) -> Html {
+    html! {
+        <textarea
+            class={classes!("input", "textarea", props.invalid.then_some("invalid"))}
+            id={props.id.clone()}
+            rows={props.rows.to_string()}
+            value={props.value.clone()}
+            oninput={props.oninput.clone()}
+            placeholder={props.placeholder.clone()}
+            aria-invalid={props.invalid.then_some("true")}
+            data-testid={props.testid.clone()}
+        />
+    }
+}
+
+#[derive(Properties, PartialEq)]
 pub struct BannerProps {
     #[prop_or(AttrValue::Static("error"))]
     pub kind: AttrValue,
@@ -179,6 +226,9 @@ pub struct ProblemBannerProps {
     /// Field names shown by the form; errors for any other field are listed in the banner.
     #[prop_or_default]
     pub fields: &'static [&'static str],
+    /// Field names starting with one of these are shown by the form too (e.g. `items[`).
+    #[prop_or_default]
+    pub prefixes: &'static [&'static str],
     #[prop_or_default]
     pub testid: Option<AttrValue>,
 }
@@ -192,7 +242,9 @@ pub fn ProblemBanner(props: &ProblemBannerProps) -> Html {
     let others: Vec<(String, String)> = p
         .errors
         .iter()
-        .filter(|(k, _)| !props.fields.contains(&k.as_str()))
+        .filter(|(k, _)| {
+            !props.fields.contains(&k.as_str()) && !props.prefixes.iter().any(|p| k.starts_with(p))
+        })
         .map(|(k, v)| (k.clone(), v.join(" ")))
         .collect();
     let text = if p.errors.is_empty() {

@@ -1,14 +1,22 @@
 //! One customer: its title, the tab bar and the current tab.
 
-use ucm_types::{Customer, Problem};
+use ucm_types::{Customer, CustomerStatus, Problem};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
 use crate::app::Route;
 use crate::components::form::Banner;
+use crate::components::notes::NotesPanel;
+use crate::components::status::StatusBadge;
 use crate::pages::contacts::ContactsTab;
 use crate::pages::details::DetailsTab;
+use crate::pages::files::FilesPanel;
+use crate::pages::invoices::Invoices;
+use crate::pages::jobs::Jobs;
+use crate::pages::records::RecordTab;
+use crate::pages::tickets::Tickets;
+use crate::pages::websites::Websites;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -79,7 +87,7 @@ impl Tab {
     }
 
     fn enabled(self) -> bool {
-        matches!(self, Tab::Details | Tab::Contacts)
+        !matches!(self, Tab::Emails | Tab::Subscriptions | Tab::Unknown)
     }
 
     fn route(self, id: i64) -> Route {
@@ -98,6 +106,9 @@ impl Tab {
 pub struct CustomerPageProps {
     pub id: i64,
     pub tab: Tab,
+    /// A job, website, invoice or ticket of the tab to show.
+    #[prop_or_default]
+    pub record: Option<i64>,
 }
 
 #[component]
@@ -190,6 +201,16 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
         Tab::Contacts => html! {
             <ContactsTab customer_id={id} customer_name={c.customer_name.clone()} on_changed={reload.clone()} />
         },
+        Tab::Jobs => html! { <RecordTab<Jobs> customer_id={id} record={props.record} /> },
+        Tab::Websites => html! { <RecordTab<Websites> customer_id={id} record={props.record} /> },
+        Tab::Invoices => html! {
+            <RecordTab<Invoices> customer_id={id} record={props.record} on_changed={reload.clone()} />
+        },
+        Tab::Tickets => html! { <RecordTab<Tickets> customer_id={id} record={props.record} /> },
+        Tab::Files => html! { <FilesPanel customer_id={id} /> },
+        Tab::Notes => html! {
+            <NotesPanel owner_kind={ucm_types::NoteOwnerKind::Customer} owner_id={id} merged=true />
+        },
         Tab::Unknown => html! {
             <div class="card empty-state">
                 <p>{ "There is no such tab." }</p>
@@ -214,6 +235,8 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
                         <span class="customer-number mono" data-testid="customer-number">{ c.customer_number.clone() }</span>
                     }
                     <span class="badge badge-type" data-testid="customer-type">{ c.customer_type.name.clone() }</span>
+                    <StatusBadge value={c.status.as_str()} label={customer_status_label(c.status)}
+                        title={customer_status_title(c.status)} testid="customer-status" />
                     if c.archived {
                         <span class="badge badge-warn" data-testid="archived-badge">{ "Archived" }</span>
                     }
@@ -230,6 +253,25 @@ pub fn CustomerPage(props: &CustomerPageProps) -> Html {
             { tab_bar }
             <div class="tab-panel" role="tabpanel">{ content }</div>
         </div>
+    }
+}
+
+/// The customer's computed invoice status in words.
+pub fn customer_status_label(s: CustomerStatus) -> &'static str {
+    match s {
+        CustomerStatus::NoInvoices => "No invoices",
+        CustomerStatus::Paid => "Paid",
+        CustomerStatus::Owing => "Owing",
+        CustomerStatus::Overdue => "Overdue",
+    }
+}
+
+pub fn customer_status_title(s: CustomerStatus) -> &'static str {
+    match s {
+        CustomerStatus::NoInvoices => "No invoices yet",
+        CustomerStatus::Paid => "All invoices paid",
+        CustomerStatus::Owing => "Has unpaid invoices",
+        CustomerStatus::Overdue => "Has overdue invoices",
     }
 }
 

@@ -5,7 +5,8 @@ use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
 use ucm_types::{
-    CustomerListItem, CustomerPage, CustomerType, Group, NewContact, NewCustomer, Problem, User,
+    CustomerListItem, CustomerPage, CustomerStatus, CustomerType, Group, NewContact, NewCustomer,
+    Problem, User,
 };
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -17,11 +18,19 @@ use crate::components::form::{
     bind_select, bind_text, Banner, Field, Form, ProblemBanner, TextInput,
 };
 use crate::components::modal::Modal;
+use crate::components::status::StatusBadge;
 use crate::format;
+use crate::pages::customer::{customer_status_label, customer_status_title};
 
 const DEFAULT_PER_PAGE: u64 = 25;
 const PER_PAGE_CHOICES: [u64; 3] = [25, 50, 100];
 const SEARCH_DEBOUNCE_MS: u32 = 300;
+const STATUSES: [CustomerStatus; 4] = [
+    CustomerStatus::NoInvoices,
+    CustomerStatus::Paid,
+    CustomerStatus::Owing,
+    CustomerStatus::Overdue,
+];
 
 /// Reads the list state from the URL's query string; anything unknown falls back to a default.
 fn params_from_query(map: &HashMap<String, String>) -> ListParams {
@@ -29,6 +38,10 @@ fn params_from_query(map: &HashMap<String, String>) -> ListParams {
     let archived = match get("archived").as_str() {
         a @ ("archived" | "all") => a.to_string(),
         _ => "active".to_string(),
+    };
+    let status = match get("status").as_str() {
+        s @ ("no_invoices" | "paid" | "owing" | "overdue") => s.to_string(),
+        _ => String::new(),
     };
     let sort = match get("sort").as_str() {
         s @ ("primary_contact" | "email" | "created") => s.to_string(),
@@ -45,6 +58,7 @@ fn params_from_query(map: &HashMap<String, String>) -> ListParams {
         type_id: get("type_id").parse().ok(),
         group_id: get("group_id").parse().ok(),
         staff_id: get("staff_id").parse().ok(),
+        status,
         archived,
         sort,
         dir,
@@ -227,6 +241,7 @@ pub fn CustomerList() -> Html {
     let on_type = select_filter(|p, v| p.type_id = v.parse().ok());
     let on_group = select_filter(|p, v| p.group_id = v.parse().ok());
     let on_staff = select_filter(|p, v| p.staff_id = v.parse().ok());
+    let on_status = select_filter(|p, v| p.status = v.to_string());
     let on_archived = select_filter(|p, v| p.archived = v.to_string());
     let on_per_page = select_filter(|p, v| p.per_page = v.parse().unwrap_or(DEFAULT_PER_PAGE));
     let goto_page = {
@@ -322,6 +337,7 @@ pub fn CustomerList() -> Html {
         || params.type_id.is_some()
         || params.group_id.is_some()
         || params.staff_id.is_some()
+        || !params.status.is_empty()
         || params.archived != "active";
 
     let body = match ((*page).as_ref(), (*error).as_ref()) {
@@ -363,6 +379,7 @@ pub fn CustomerList() -> Html {
                     <thead>
                         <tr>
                             { sort_th("Name", "name") }
+                            <th>{ "Status" }</th>
                             <th>{ "Number" }</th>
                             <th>{ "Type" }</th>
                             { sort_th("Primary contact", "primary_contact") }
@@ -457,6 +474,12 @@ pub fn CustomerList() -> Html {
                         </option>
                     }) }
                 </select>
+                <select class="select" onchange={on_status} aria-label="Invoice status" data-testid="status-filter">
+                    <option value="" selected={params.status.is_empty()}>{ "Any status" }</option>
+                    { for STATUSES.iter().map(|s| html! {
+                        <option value={s.as_str()} selected={params.status == s.as_str()}>{ customer_status_label(*s) }</option>
+                    }) }
+                </select>
                 <select class="select" onchange={on_archived} aria-label="Archived" data-testid="archived-filter">
                     <option value="active" selected={params.archived == "active"}>{ "Active" }</option>
                     <option value="archived" selected={params.archived == "archived"}>{ "Archived" }</option>
@@ -496,11 +519,18 @@ fn customer_row(c: &CustomerListItem) -> Html {
     html! {
         <tr key={c.id} data-testid="customer-row" data-id={c.id.to_string()}
             class={classes!(c.archived.then_some("row-archived"))}>
-            <td class="cell-name">
-                <Link<Route> to={Route::Customer { id: c.id }} classes="row-link">
-                    { c.customer_name.clone() }
-                </Link<Route>>
-                if c.archived { <span class="badge badge-muted">{ "Archived" }</span> }
+            <td class="cell-name col-customer">
+                <div class="name-cell">
+                    <Link<Route> to={Route::Customer { id: c.id }}
+                        classes={classes!("row-link", format!("name-{}", c.status.as_str()))}>
+                        <span class="ellipsis" title={format!("{} · {}", c.customer_name, customer_status_title(c.status))}>{ c.customer_name.clone() }</span>
+                    </Link<Route>>
+                    if c.archived { <span class="badge badge-muted">{ "Archived" }</span> }
+                </div>
+            </td>
+            <td class="nowrap" data-testid="cell-status">
+                <StatusBadge value={c.status.as_str()} label={customer_status_label(c.status)}
+                    title={customer_status_title(c.status)} testid="customer-status" />
             </td>
             <td class="mono">{ c.customer_number.clone() }</td>
             <td><span class="badge badge-type">{ c.customer_type.clone() }</span></td>

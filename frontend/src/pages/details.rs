@@ -16,6 +16,7 @@ use crate::components::form::{
     bind_select, bind_text, edit, Banner, Field, Form, FormAction, ProblemBanner, TextInput,
 };
 use crate::format;
+use crate::pages::delete_customer::DeleteCustomerModal;
 
 #[derive(Clone, PartialEq, Default)]
 struct DetailsForm {
@@ -279,36 +280,29 @@ pub fn DetailsTab(props: &DetailsProps) -> Html {
         })
     };
 
+    let deleting = use_state(|| false);
     let on_delete = {
-        let problem = problem.clone();
-        let notice = notice.clone();
-        let name = c.customer_name.clone();
-        let id = c.id;
-        let version = c.version;
+        let deleting = deleting.clone();
+        Callback::from(move |_: MouseEvent| deleting.set(true))
+    };
+    let close_delete = {
+        let deleting = deleting.clone();
+        Callback::from(move |_: ()| deleting.set(false))
+    };
+    let on_deleted = {
         let navigator = navigator.clone();
-        Callback::from(move |_: MouseEvent| {
-            let question =
-                format!("Delete “{name}”? Its contacts go with it. This cannot be undone.");
-            let ok = web_sys::window()
-                .and_then(|w| w.confirm_with_message(&question).ok())
-                .unwrap_or(false);
-            if !ok {
-                return;
+        Callback::from(move |_: ()| {
+            if let Some(nav) = &navigator {
+                nav.push(&Route::Customers);
             }
-            let problem = problem.clone();
-            let notice = notice.clone();
-            let navigator = navigator.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::delete_customer(id, version).await {
-                    Ok(()) => {
-                        if let Some(nav) = navigator {
-                            nav.push(&Route::Customers);
-                        }
-                    }
-                    Err(p) if p.status == 412 => notice.set(Notice::Conflict),
-                    Err(p) => problem.set(Some(p)),
-                }
-            });
+        })
+    };
+    let reload_after_delete = {
+        let deleting = deleting.clone();
+        let on_reload = props.on_reload.clone();
+        Callback::from(move |_: ()| {
+            deleting.set(false);
+            on_reload.emit(());
         })
     };
 
@@ -587,7 +581,7 @@ pub fn DetailsTab(props: &DetailsProps) -> Html {
                         { if c.archived { "Unarchive" } else { "Archive" } }
                     </button>
                     <button type="button" class="btn btn-danger-outline" onclick={on_delete} data-testid="delete-customer">
-                        { "Delete customer" }
+                        { "Delete customer…" }
                     </button>
                 </div>
                 <div class="actions-right">
@@ -597,6 +591,10 @@ pub fn DetailsTab(props: &DetailsProps) -> Html {
                     </button>
                 </div>
             </div>
+            if *deleting {
+                <DeleteCustomerModal customer={c.clone()} on_close={close_delete}
+                    {on_deleted} on_reload={reload_after_delete} />
+            }
         </form>
     }
 }

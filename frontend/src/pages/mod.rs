@@ -1,5 +1,12 @@
 pub mod contacts;
 pub mod customer;
 pub mod customers;
+pub mod delete_customer;
 pub mod details;
+pub mod files;
+pub mod invoices;
+pub mod jobs;
 pub mod login;
+pub mod records;
+pub mod tickets;
+pub mod websites;
