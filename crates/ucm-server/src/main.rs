@@ -85,6 +85,18 @@ enum ImportCommand {
         /// Read, match and report without writing.
         #[arg(long)]
         dry_run: bool,
+        /// Do not match rows to customers by the Customer ID column.
+        #[arg(long)]
+        no_match_id: bool,
+        /// Do not match rows to customers by contact email.
+        #[arg(long)]
+        no_match_email: bool,
+        /// Do not match rows to customers by name.
+        #[arg(long)]
+        no_match_name: bool,
+        /// Let blank cells clear stored values (in the columns the file has).
+        #[arg(long)]
+        clear_blanks: bool,
     },
 }
 
@@ -201,7 +213,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import {
-            command: ImportCommand::Customers { file, dry_run },
+            command:
+                ImportCommand::Customers {
+                    file,
+                    dry_run,
+                    no_match_id,
+                    no_match_email,
+                    no_match_name,
+                    clear_blanks,
+                },
         } => {
             let config = Config::from_env()?;
             let db = startup::connect(&config).await?;
@@ -218,10 +238,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 bar.set_length(total);
                 bar.set_position(done);
             };
-            let report =
-                import::import_customers(&db, &bytes, import::ImportOptions { dry_run }, &progress)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            let report = import::import_customers(
+                &db,
+                &bytes,
+                import::ImportOptions {
+                    dry_run,
+                    match_id: !no_match_id,
+                    match_email: !no_match_email,
+                    match_name: !no_match_name,
+                    clear_blanks,
+                },
+                &progress,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
             bar.finish_and_clear();
             print_report(&report);
             Ok(())

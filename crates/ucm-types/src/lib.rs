@@ -513,4 +513,14 @@ pub struct ExportQuery {
 pub struct ImportQuery {
     /// Parse, match and report without writing anything.
     pub dry_run: Option<bool>,
+    /// Match rows to existing customers by the Customer ID column (default true). Rows of the
+    /// same file that share a Customer ID always land on one customer.
+    pub match_id: Option<bool>,
+    /// ... else by a contact's email, case-insensitively (default true).
+    pub match_email: Option<bool>,
+    /// ... else by the exact customer name (default true).
+    pub match_name: Option<bool>,
+    /// A blank cell in a column the file has clears the stored value (default false: blanks
+    /// leave what is stored alone). Names are never blanked.
+    pub clear_blanks: Option<bool>,
 }

@@ -59,6 +59,10 @@ pub async fn import_customers(
         &bytes,
         ImportOptions {
             dry_run: q.dry_run.unwrap_or(false),
+            match_id: q.match_id.unwrap_or(true),
+            match_email: q.match_email.unwrap_or(true),
+            match_name: q.match_name.unwrap_or(true),
+            clear_blanks: q.clear_blanks.unwrap_or(false),
         },
         &|_, _| {},
     )

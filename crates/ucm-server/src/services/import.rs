@@ -429,12 +429,29 @@ pub fn read_records(text: &str, delimiter: u8) -> Result<Vec<Record>, String> {
         .from_reader(text.as_bytes());
     let mut out = Vec::new();
     let mut record = csv::StringRecord::new();
+    // The csv crate's own line numbers lag by one after a CRLF (it takes a record's position
+    // before consuming the previous line's `\n`), so lines are counted here from byte offsets.
+    let bytes = text.as_bytes();
+    let (mut counted_to, mut line) = (0usize, 1u64);
     loop {
         match reader.read_record(&mut record) {
-            Ok(true) => out.push(Record {
-                line: record.position().map(|p| p.line()).unwrap_or(0),
-                cells: record.iter().map(str::to_owned).collect(),
-            }),
+            Ok(true) => {
+                let mut start = record.position().map_or(0, |p| p.byte() as usize);
+                while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+                    start += 1;
+                }
+                if start > counted_to {
+                    line += bytes[counted_to..start]
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count() as u64;
+                    counted_to = start;
+                }
+                out.push(Record {
+                    line,
+                    cells: record.iter().map(str::to_owned).collect(),
+                });
+            }
             Ok(false) => break,
             Err(e) => return Err(format!("the file is not readable as CSV: {e}")),
         }
@@ -678,6 +695,26 @@ enum Outcome {
 
 pub struct ImportOptions {
     pub dry_run: bool,
+    /// Match a row to an existing customer by its Customer ID column.
+    pub match_id: bool,
+    /// ... else by a contact's email (case-insensitive).
+    pub match_email: bool,
+    /// ... else by the exact customer name.
+    pub match_name: bool,
+    /// A blank cell in a mapped column clears the stored value (default: leaves it alone).
+    pub clear_blanks: bool,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self {
+            dry_run: false,
+            match_id: true,
+            match_email: true,
+            match_name: true,
+            clear_blanks: false,
+        }
+    }
 }
 
 /// Imports a whole file atomically: every row lands, or (on an unexpected failure) none do.
@@ -797,10 +834,11 @@ pub async fn import_customers(
         match apply_row(
             &*txn,
             &parsed,
-            mapping.type_hint.as_deref(),
+            &mapping,
             record.line,
             &mut report,
             &mut cache,
+            &opts,
         )
         .await
         {
@@ -847,6 +885,11 @@ struct Cache {
     groups: HashMap<String, i64>,
     staff: HashMap<String, Option<i64>>,
     created: std::collections::HashSet<i64>,
+    /// Customer ID in the file → the customer that row became, so later rows with the same
+    /// ID add to it (several contacts per customer) even when the ID is another system's.
+    file_ids: HashMap<i64, i64>,
+    /// Email → the first line that gave it, to report duplicates inside the file.
+    emails: HashMap<String, u64>,
 }
 
 async fn find_match<C: ConnectionTrait>(
@@ -854,10 +897,15 @@ async fn find_match<C: ConnectionTrait>(
     d: &RowData,
     line: u64,
     report: &mut ImportReport,
-    created: &std::collections::HashSet<i64>,
+    cache: &Cache,
+    opts: &ImportOptions,
 ) -> AppResult<Result<Option<i64>, String>> {
+    let created = &cache.created;
+    if let Some(id) = d.customer_id.and_then(|f| cache.file_ids.get(&f)) {
+        return Ok(Ok(Some(*id)));
+    }
     let mut id_mismatch = None;
-    if let Some(id) = d.customer_id {
+    if let Some(id) = d.customer_id.filter(|_| opts.match_id) {
         let row = query_one(
             c,
             "SELECT c.id, c.customer_name, c.name_key, p.email_key FROM customers c \
@@ -880,7 +928,7 @@ async fn find_match<C: ConnectionTrait>(
             ));
         }
     }
-    let found = match_by_email_or_name(c, d).await?;
+    let found = match_by_email_or_name(c, d, opts).await?;
     // Ids this same import just created clash with the file's own ids by coincidence only.
     let clash_is_ours = d.customer_id.is_some_and(|id| created.contains(&id));
     if let (Ok(None), Some(message), false) = (&found, id_mismatch, clash_is_ours) {
@@ -892,8 +940,9 @@ async fn find_match<C: ConnectionTrait>(
 async fn match_by_email_or_name<C: ConnectionTrait>(
     c: &C,
     d: &RowData,
+    opts: &ImportOptions,
 ) -> AppResult<Result<Option<i64>, String>> {
-    if !d.email_key.is_empty() {
+    if opts.match_email && !d.email_key.is_empty() {
         let rows = query_all(
             c,
             "SELECT DISTINCT customer_id FROM contacts WHERE email_key = ? ORDER BY customer_id",
@@ -914,6 +963,9 @@ async fn match_by_email_or_name<C: ConnectionTrait>(
                 )));
             }
         }
+    }
+    if !opts.match_name {
+        return Ok(Ok(None));
     }
     let rows = query_all(
         c,
@@ -979,11 +1031,27 @@ async fn resolve_staff<C: ConnectionTrait>(
 async fn apply_row<C: ConnectionTrait>(
     c: &C,
     d: &RowData,
-    type_hint: Option<&str>,
+    mapping: &Mapping,
     line: u64,
     report: &mut ImportReport,
     cache: &mut Cache,
+    opts: &ImportOptions,
 ) -> AppResult<Option<Outcome>> {
+    let type_hint = mapping.type_hint.as_deref();
+    let mapped = |f: Field| mapping.columns.contains_key(&f);
+    if !d.email_key.is_empty() {
+        if let Some(first) = cache.emails.get(&d.email_key) {
+            report.warnings.push(RowMessage {
+                row: line,
+                message: format!(
+                    "the email {} is also on line {first}; this row was applied to the same contact",
+                    d.email_key
+                ),
+            });
+        } else {
+            cache.emails.insert(d.email_key.clone(), line);
+        }
+    }
     let type_id = match (d.type_name.as_str(), type_hint) {
         ("", None) => None,
         ("", Some(hint)) => resolve_type(c, hint, cache).await?,
@@ -1014,7 +1082,7 @@ async fn apply_row<C: ConnectionTrait>(
             }),
         }
     }
-    let matched = match find_match(c, d, line, report, &cache.created).await? {
+    let matched = match find_match(c, d, line, report, cache, opts).await? {
         Ok(m) => m,
         Err(reason) => {
             report.skipped.push(SkippedRow { row: line, reason });
@@ -1035,6 +1103,9 @@ async fn apply_row<C: ConnectionTrait>(
             };
             let id = customers::insert(c, &fields, d.contact.as_ref()).await?.id;
             cache.created.insert(id);
+            if let Some(file_id) = d.customer_id {
+                cache.file_ids.insert(file_id, id);
+            }
             if !group_ids.is_empty() {
                 customers::set_groups(c, id, &group_ids).await?;
             }
@@ -1050,27 +1121,48 @@ async fn apply_row<C: ConnectionTrait>(
             let current = customers::get_in(c, id).await?;
             let before = customers::fields_of(&current);
             let mut after = before.clone();
-            // Blank cells leave what is stored alone; only values the file gives are written.
-            let set = |target: &mut String, v: &str| {
-                if !v.is_empty() {
+            // Blank cells leave what is stored alone unless the user asked for blanks to clear,
+            // and then only in the columns the file has.
+            let set = |target: &mut String, v: &str, f: Field| {
+                if !v.is_empty() || (opts.clear_blanks && mapped(f)) {
                     *target = v.to_owned();
                 }
             };
-            set(&mut after.name, &d.name);
-            set(&mut after.number, &d.number);
-            set(&mut after.invoice_prefix, &d.invoice_prefix);
-            set(&mut after.address.line_1, &d.address.line_1);
-            set(&mut after.address.line_2, &d.address.line_2);
-            set(&mut after.address.suburb, &d.address.suburb);
-            set(&mut after.address.state, &d.address.state);
-            set(&mut after.address.region, &d.address.region);
-            set(&mut after.address.country, &d.address.country);
-            set(&mut after.address.post_code, &d.address.post_code);
-            if let Some(credit) = d.credit {
-                after.credit = credit;
+            set(&mut after.name, &d.name, Field::CustomerName);
+            set(&mut after.number, &d.number, Field::CustomerNumber);
+            set(
+                &mut after.invoice_prefix,
+                &d.invoice_prefix,
+                Field::InvoicePrefix,
+            );
+            set(&mut after.address.line_1, &d.address.line_1, Field::Line1);
+            set(&mut after.address.line_2, &d.address.line_2, Field::Line2);
+            set(&mut after.address.suburb, &d.address.suburb, Field::Suburb);
+            set(&mut after.address.state, &d.address.state, Field::State);
+            set(&mut after.address.region, &d.address.region, Field::Region);
+            set(
+                &mut after.address.country,
+                &d.address.country,
+                Field::Country,
+            );
+            set(
+                &mut after.address.post_code,
+                &d.address.post_code,
+                Field::PostCode,
+            );
+            // A name is never blanked: the row's name fell back to its contact's.
+            if after.name.is_empty() {
+                after.name = before.name.clone();
             }
-            if let Some(tax) = &d.tax {
-                after.tax = tax.clone();
+            match d.credit {
+                Some(credit) => after.credit = credit,
+                None if opts.clear_blanks && mapped(Field::Credit) => after.credit = 0,
+                None => {}
+            }
+            match &d.tax {
+                Some(tax) => after.tax = tax.clone(),
+                None if opts.clear_blanks && mapped(Field::TaxRate) => after.tax = None,
+                None => {}
             }
             if let Some(t) = type_id {
                 after.type_id = t;
@@ -1091,7 +1183,7 @@ async fn apply_row<C: ConnectionTrait>(
                 changed = true;
             }
             if let Some(contact) = &d.contact {
-                if merge_contact(c, id, contact, report).await? {
+                if merge_contact(c, id, contact, report, opts.clear_blanks, &mapped).await? {
                     changed = true;
                     customers::refresh_search(c, id).await?;
                 }
@@ -1115,6 +1207,8 @@ async fn merge_contact<C: ConnectionTrait>(
     customer_id: i64,
     row: &ContactFields,
     report: &mut ImportReport,
+    clear_blanks: bool,
+    mapped: &dyn Fn(Field) -> bool,
 ) -> AppResult<bool> {
     let existing = contacts::list_in(c, customer_id).await?;
     let found = if !row.email.is_empty() {
@@ -1131,19 +1225,22 @@ async fn merge_contact<C: ConnectionTrait>(
         Some(e) => {
             let before = contacts::fields_of(e);
             let mut after = before.clone();
-            let set = |target: &mut String, v: &str| {
-                if !v.is_empty() {
+            let set = |target: &mut String, v: &str, f: Field| {
+                if !v.is_empty() || (clear_blanks && mapped(f)) {
                     *target = v.to_owned();
                 }
             };
-            set(&mut after.first_name, &row.first_name);
-            set(&mut after.last_name, &row.last_name);
-            set(&mut after.email, &row.email);
-            set(&mut after.phone, &row.phone);
-            set(&mut after.mobile, &row.mobile);
-            set(&mut after.fax, &row.fax);
-            set(&mut after.language, &row.language);
-            set(&mut after.position, &row.position);
+            set(&mut after.first_name, &row.first_name, Field::FirstName);
+            if after.first_name.is_empty() {
+                after.first_name = before.first_name.clone();
+            }
+            set(&mut after.last_name, &row.last_name, Field::LastName);
+            set(&mut after.email, &row.email, Field::Email);
+            set(&mut after.phone, &row.phone, Field::Phone);
+            set(&mut after.mobile, &row.mobile, Field::Mobile);
+            set(&mut after.fax, &row.fax, Field::Fax);
+            set(&mut after.language, &row.language, Field::Language);
+            set(&mut after.position, &row.position, Field::Position);
             if after == before {
                 return Ok(false);
             }
@@ -1161,6 +1258,21 @@ async fn merge_contact<C: ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_numbers_are_file_lines_with_any_line_ending() {
+        for t in [
+            "A,B\r\n1,x\r\n\r\n\"2\r\nwrapped\",y\r\n3,z\r\n",
+            "A,B\n1,x\n\n\"2\nwrapped\",y\n3,z\n",
+        ] {
+            let lines: Vec<u64> = read_records(t, b',')
+                .unwrap_or_default()
+                .iter()
+                .map(|r| r.line)
+                .collect();
+            assert_eq!(lines, vec![1, 2, 4, 6], "{t:?}");
+        }
+    }
 
     #[test]
     fn headers_are_normalized() {

@@ -181,8 +181,12 @@ impl TestApp {
     }
 
     pub async fn import(&self, bytes: Vec<u8>) -> (u16, Value) {
+        self.import_with("", bytes).await
+    }
+
+    pub async fn import_with(&self, query: &str, bytes: Vec<u8>) -> (u16, Value) {
         let r = self
-            .req(Method::POST, "/api/v1/imports/customers")
+            .req(Method::POST, &format!("/api/v1/imports/customers?{query}"))
             .header(header::CONTENT_TYPE, "text/csv")
             .body(bytes);
         read(r.send().await.expect("send")).await

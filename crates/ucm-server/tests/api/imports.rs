@@ -8,6 +8,7 @@ on_both!(
     invoice_ninja_export_with_preamble_and_duplicate_phone_imports,
     import_reports_bad_rows_and_never_blanks_existing_values,
     a_dry_run_writes_nothing,
+    matching_switches_clear_blanks_and_shared_ids,
 );
 
 fn count(report: &Value, key: &str) -> u64 {
@@ -208,4 +209,58 @@ async fn a_dry_run_writes_nothing(app: &TestApp) {
     assert_eq!(report["dry_run"], true);
     assert_eq!(count(&report, "created"), 10);
     assert!(all_customers(app).await.is_empty());
+}
+
+async fn matching_switches_clear_blanks_and_shared_ids(app: &TestApp) {
+    let first = "Customer Name,Primary Phone,Primary Email,Address Suburb\r\n\
+                 Acme,0400 111 222,ann@acme.test,Brisbane\r\n";
+    let (s, r) = app.import(first.as_bytes().to_vec()).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["created"], 1);
+
+    // Blank cells keep values by default, clear them when asked, and only in the file's columns.
+    let blanks = "Customer Name,Primary Phone,Primary Email\r\nAcme,,ann@acme.test\r\n";
+    let (_, r) = app.import(blanks.as_bytes().to_vec()).await;
+    assert_eq!(r["unchanged"], 1, "{r}");
+    let (_, r) = app
+        .import_with("clear_blanks=true", blanks.as_bytes().to_vec())
+        .await;
+    assert_eq!(r["updated"], 1, "{r}");
+    let (_, page) = app.get("/api/v1/customers?q=acme").await;
+    let id = page["items"][0]["id"].as_i64().expect("id");
+    let (_, c) = app.get(&format!("/api/v1/customers/{id}")).await;
+    assert_eq!(c["primary_contact"]["phone"], "");
+    assert_eq!(
+        c["address"]["suburb"], "Brisbane",
+        "not a column of the file"
+    );
+
+    // Switching off name and email matching makes the same row a new customer.
+    let (_, r) = app
+        .import_with(
+            "match_name=false&match_email=false",
+            "Customer Name\r\nAcme\r\n".as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(r["created"], 1, "{r}");
+    let (_, page) = app.get("/api/v1/customers?q=acme").await;
+    assert_eq!(page["total"], 2);
+
+    // Rows sharing another system's Customer ID become one customer with several contacts;
+    // an email given twice in the file is reported.
+    let shared = "Customer ID,Customer Name,Primary Contact First Name,Primary Email\r\n\
+                  9001,Beta Bakery,Bob,bob@beta.test\r\n\
+                  9001,Beta Bakery Pty Ltd,Bea,bea@beta.test\r\n\
+                  9002,Gamma,Gus,bob@beta.test\r\n";
+    let (s, r) = app.import(shared.as_bytes().to_vec()).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["created"], 1, "{r}");
+    assert_eq!(r["contacts_created"], 2, "{r}");
+    let warnings = r["warnings"].to_string();
+    assert!(warnings.contains("bob@beta.test is also on line 2"), "{r}");
+    let (_, page) = app.get("/api/v1/customers?q=beta").await;
+    assert_eq!(page["total"], 1, "{page}");
+    let beta = page["items"][0]["id"].as_i64().expect("id");
+    let (_, contacts) = app.get(&format!("/api/v1/customers/{beta}/contacts")).await;
+    assert_eq!(contacts.as_array().map(Vec::len), Some(2), "{contacts}");
 }
