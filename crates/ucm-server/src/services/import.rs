@@ -786,7 +786,10 @@ pub async fn import_customers(
     let mut ignored_counts = vec![0u64; ignored_idx.len()];
     let total = data.len() as u64;
     let txn = db.begin_write().await?;
-    let mut cache = Cache::default();
+    let mut cache = Cache {
+        index: Index::load(&*txn).await?,
+        ..Cache::default()
+    };
     for (n, record) in data.iter().enumerate() {
         if n % 200 == 0 {
             progress(n as u64, total);
@@ -860,6 +863,12 @@ pub async fn import_customers(
             }
         }
     }
+    flush(&*txn, &mut cache).await.map_err(|e| match e {
+        AppError::Internal(cause) => {
+            AppError::Internal(cause.context("import failed while writing new customers"))
+        }
+        other => other,
+    })?;
     progress(total, total);
     report.ignored_columns = ignored_idx
         .iter()
@@ -890,96 +899,213 @@ struct Cache {
     file_ids: HashMap<i64, i64>,
     /// Email → the first line that gave it, to report duplicates inside the file.
     emails: HashMap<String, u64>,
+    index: Index,
+    pending: Pending,
 }
 
-async fn find_match<C: ConnectionTrait>(
-    c: &C,
+/// What the database holds, read once at the start so that matching a row costs no query.
+#[derive(Default)]
+struct Index {
+    /// id → (folded name, primary contact's email key, name).
+    by_id: HashMap<i64, (String, Option<String>, String)>,
+    /// A contact's email key → the customers with a contact of that email.
+    by_email: HashMap<String, Vec<i64>>,
+    /// Exact customer name → customers of that name.
+    by_name: HashMap<String, Vec<i64>>,
+}
+
+impl Index {
+    async fn load<C: ConnectionTrait>(c: &C) -> AppResult<Self> {
+        let mut ix = Index::default();
+        for r in query_all(
+            c,
+            "SELECT c.id, c.customer_name, c.name_key, p.email_key FROM customers c \
+             LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary",
+            vec![],
+        )
+        .await?
+        {
+            let id: i64 = r.try_get("", "id")?;
+            let name: String = r.try_get("", "customer_name")?;
+            ix.by_name.entry(name.clone()).or_default().push(id);
+            ix.by_id.insert(
+                id,
+                (
+                    r.try_get("", "name_key")?,
+                    r.try_get::<Option<String>>("", "email_key")?
+                        .filter(|e| !e.is_empty()),
+                    name,
+                ),
+            );
+        }
+        for r in query_all(
+            c,
+            "SELECT DISTINCT email_key, customer_id FROM contacts WHERE email_key <> '' ORDER BY customer_id",
+            vec![],
+        )
+        .await?
+        {
+            ix.by_email
+                .entry(r.try_get("", "email_key")?)
+                .or_default()
+                .push(r.try_get("", "customer_id")?);
+        }
+        Ok(ix)
+    }
+
+    fn add(&mut self, id: i64, name: &str, primary_email: Option<&str>) {
+        self.by_id.insert(
+            id,
+            (
+                fold(name),
+                primary_email.map(str::to_owned),
+                name.to_owned(),
+            ),
+        );
+        let ids = self.by_name.entry(name.to_owned()).or_default();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+        if let Some(e) = primary_email {
+            self.add_email(id, e);
+        }
+    }
+
+    fn add_email(&mut self, id: i64, email_key: &str) {
+        let ids = self.by_email.entry(email_key.to_owned()).or_default();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+
+    fn rename(&mut self, id: i64, old: &str, new: &str) {
+        if old == new {
+            return;
+        }
+        if let Some(ids) = self.by_name.get_mut(old) {
+            ids.retain(|i| *i != id);
+        }
+        self.by_name.entry(new.to_owned()).or_default().push(id);
+        if let Some(entry) = self.by_id.get_mut(&id) {
+            entry.0 = fold(new);
+            entry.2 = new.to_owned();
+        }
+    }
+}
+
+/// New customers waiting to be written in one multi-row insert.
+#[derive(Default)]
+struct Pending {
+    rows: Vec<(CustomerFields, Option<ContactFields>)>,
+    links: Vec<(Option<i64>, Vec<i64>, Vec<i64>)>,
+    file_ids: std::collections::HashSet<i64>,
+    emails: std::collections::HashSet<String>,
+    names: std::collections::HashSet<String>,
+}
+
+const PENDING_MAX: usize = 400;
+
+impl Pending {
+    /// Whether this row could match a customer not yet written (then the batch goes first).
+    fn touches(&self, d: &RowData, opts: &ImportOptions) -> bool {
+        d.customer_id.is_some_and(|f| self.file_ids.contains(&f))
+            || (opts.match_email && !d.email_key.is_empty() && self.emails.contains(&d.email_key))
+            || (opts.match_name && self.names.contains(&d.name))
+    }
+}
+
+/// Writes the pending new customers and makes them matchable.
+async fn flush<C: ConnectionTrait>(c: &C, cache: &mut Cache) -> AppResult<()> {
+    if cache.pending.rows.is_empty() {
+        return Ok(());
+    }
+    let pending = std::mem::take(&mut cache.pending);
+    let ids = customers::insert_many(c, &pending.rows).await?;
+    for ((id, (fields, contact)), (file_id, groups, staff)) in
+        ids.into_iter().zip(&pending.rows).zip(pending.links)
+    {
+        cache.created.insert(id);
+        if let Some(f) = file_id {
+            cache.file_ids.insert(f, id);
+        }
+        let email = contact
+            .as_ref()
+            .map(ContactFields::email_key)
+            .filter(|e| !e.is_empty());
+        cache.index.add(id, &fields.name, email.as_deref());
+        if !groups.is_empty() {
+            customers::set_groups(c, id, &groups).await?;
+        }
+        if !staff.is_empty() {
+            customers::set_staff(c, id, &staff).await?;
+        }
+    }
+    Ok(())
+}
+
+fn find_match(
     d: &RowData,
     line: u64,
     report: &mut ImportReport,
     cache: &Cache,
     opts: &ImportOptions,
-) -> AppResult<Result<Option<i64>, String>> {
-    let created = &cache.created;
+) -> Result<Option<i64>, String> {
     if let Some(id) = d.customer_id.and_then(|f| cache.file_ids.get(&f)) {
-        return Ok(Ok(Some(*id)));
+        return Ok(Some(*id));
     }
+    let ix = &cache.index;
     let mut id_mismatch = None;
     if let Some(id) = d.customer_id.filter(|_| opts.match_id) {
-        let row = query_one(
-            c,
-            "SELECT c.id, c.customer_name, c.name_key, p.email_key FROM customers c \
-             LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary WHERE c.id = ?",
-            vec![id.into()],
-        )
-        .await?;
-        if let Some(r) = row {
-            let name_key: String = r.try_get("", "name_key")?;
-            let email_key: Option<String> = r.try_get("", "email_key")?;
+        if let Some((name_key, email_key, existing)) = ix.by_id.get(&id) {
             let same_email =
                 !d.email_key.is_empty() && email_key.as_deref() == Some(d.email_key.as_str());
-            if name_key == fold(&d.name) || same_email {
-                return Ok(Ok(Some(id)));
+            if *name_key == fold(&d.name) || same_email {
+                return Ok(Some(id));
             }
             // An id from another system, or a stale one: never let it overwrite a stranger.
-            let existing: String = r.try_get("", "customer_name")?;
             id_mismatch = Some(format!(
                 "customer id {id} belongs to {existing:?}, whose name and email differ from this row, so a new customer was created"
             ));
         }
     }
-    let found = match_by_email_or_name(c, d, opts).await?;
+    let found = match_by_email_or_name(d, ix, opts);
     // Ids this same import just created clash with the file's own ids by coincidence only.
-    let clash_is_ours = d.customer_id.is_some_and(|id| created.contains(&id));
+    let clash_is_ours = d.customer_id.is_some_and(|id| cache.created.contains(&id));
     if let (Ok(None), Some(message), false) = (&found, id_mismatch, clash_is_ours) {
         report.warnings.push(RowMessage { row: line, message });
     }
-    Ok(found)
+    found
 }
 
-async fn match_by_email_or_name<C: ConnectionTrait>(
-    c: &C,
+fn match_by_email_or_name(
     d: &RowData,
+    ix: &Index,
     opts: &ImportOptions,
-) -> AppResult<Result<Option<i64>, String>> {
+) -> Result<Option<i64>, String> {
     if opts.match_email && !d.email_key.is_empty() {
-        let rows = query_all(
-            c,
-            "SELECT DISTINCT customer_id FROM contacts WHERE email_key = ? ORDER BY customer_id",
-            vec![d.email_key.clone().into()],
-        )
-        .await?;
-        match rows.len() {
-            0 => {}
-            1 => return Ok(Ok(Some(rows[0].try_get("", "customer_id")?))),
-            _ => {
-                let ids: Vec<i64> = rows
-                    .iter()
-                    .filter_map(|r| r.try_get("", "customer_id").ok())
-                    .collect();
-                return Ok(Err(format!(
+        match ix.by_email.get(&d.email_key).map(Vec::as_slice) {
+            None | Some([]) => {}
+            Some([one]) => return Ok(Some(*one)),
+            Some(ids) => {
+                let mut ids = ids.to_vec();
+                ids.sort_unstable();
+                return Err(format!(
                     "the email {} belongs to contacts of several customers (ids {ids:?}); add a Customer ID column to say which",
                     d.email_key
-                )));
+                ));
             }
         }
     }
     if !opts.match_name {
-        return Ok(Ok(None));
+        return Ok(None);
     }
-    let rows = query_all(
-        c,
-        "SELECT id FROM customers WHERE customer_name = ? ORDER BY id LIMIT 2",
-        vec![d.name.clone().into()],
-    )
-    .await?;
-    match rows.len() {
-        0 => Ok(Ok(None)),
-        1 => Ok(Ok(Some(rows[0].try_get("", "id")?))),
-        _ => Ok(Err(format!(
+    match ix.by_name.get(&d.name).map(Vec::as_slice) {
+        None | Some([]) => Ok(None),
+        Some([one]) => Ok(Some(*one)),
+        Some(_) => Err(format!(
             "several customers are named {:?}; add a Customer ID or an email column to say which",
             d.name
-        ))),
+        )),
     }
 }
 
@@ -1082,7 +1208,10 @@ async fn apply_row<C: ConnectionTrait>(
             }),
         }
     }
-    let matched = match find_match(c, d, line, report, cache, opts).await? {
+    if cache.pending.touches(d, opts) {
+        flush(c, cache).await?;
+    }
+    let matched = match find_match(d, line, report, cache, opts) {
         Ok(m) => m,
         Err(reason) => {
             report.skipped.push(SkippedRow { row: line, reason });
@@ -1101,19 +1230,21 @@ async fn apply_row<C: ConnectionTrait>(
                 address: d.address.clone(),
                 archived: false,
             };
-            let id = customers::insert(c, &fields, d.contact.as_ref()).await?.id;
-            cache.created.insert(id);
-            if let Some(file_id) = d.customer_id {
-                cache.file_ids.insert(file_id, id);
+            let p = &mut cache.pending;
+            if let Some(f) = d.customer_id {
+                p.file_ids.insert(f);
             }
-            if !group_ids.is_empty() {
-                customers::set_groups(c, id, &group_ids).await?;
+            if !d.email_key.is_empty() {
+                p.emails.insert(d.email_key.clone());
             }
-            if !staff_ids.is_empty() {
-                customers::set_staff(c, id, &staff_ids).await?;
-            }
+            p.names.insert(fields.name.clone());
+            p.rows.push((fields, d.contact.clone()));
+            p.links.push((d.customer_id, group_ids, staff_ids));
             if d.contact.is_some() {
                 report.contacts_created += 1;
+            }
+            if p.rows.len() >= PENDING_MAX {
+                flush(c, cache).await?;
             }
             Ok(Some(Outcome::Created))
         }
@@ -1168,6 +1299,7 @@ async fn apply_row<C: ConnectionTrait>(
                 after.type_id = t;
             }
             let mut changed = customers::write_fields(c, id, &before, &after).await?;
+            cache.index.rename(id, &before.name, &after.name);
             let have_groups: Vec<i64> = current.groups.iter().map(|g| g.id).collect();
             let mut all_groups = have_groups.clone();
             all_groups.extend(group_ids.iter().filter(|g| !have_groups.contains(g)));
@@ -1183,6 +1315,9 @@ async fn apply_row<C: ConnectionTrait>(
                 changed = true;
             }
             if let Some(contact) = &d.contact {
+                if !contact.email.is_empty() {
+                    cache.index.add_email(id, &contact.email_key());
+                }
                 if merge_contact(c, id, contact, report, opts.clear_blanks, &mapped).await? {
                     changed = true;
                     customers::refresh_search(c, id).await?;
