@@ -12,6 +12,25 @@ if [ -f "$HOME/.cargo/env" ]; then . "$HOME/.cargo/env"; fi
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
+# Cargo decides that a workspace crate is up to date by comparing its source files' times with
+# the artifacts'. Two checkouts sharing one target dir (this repo and a CI clone, say) would then
+# run each other's code: a clone's files are older than artifacts the other checkout just built.
+# So when a target dir was last used by another checkout, this one's sources are touched first,
+# which rebuilds the workspace crates (not the dependencies).
+claim_target_dir() {
+  local dir="$1" stamp="$1/.ucm-checkout"
+  mkdir -p "$dir"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$ROOT" ]; then
+    find "$ROOT/crates" "$ROOT/migrations" "$ROOT/frontend" \
+      \( -name '*.rs' -o -name 'Cargo.toml' -o -name '*.css' -o -name '*.html' \) \
+      -not -path '*/node_modules/*' -not -path "$ROOT/frontend/dist/*" -exec touch {} +
+    touch "$ROOT/Cargo.toml" "$ROOT/Cargo.lock"
+    printf '%s\n' "$ROOT" >"$stamp"
+  fi
+}
+claim_target_dir "$CARGO_TARGET_DIR"
+claim_target_dir "$UCM_WASM_TARGET_DIR"
+
 apt_install() {
   # Installs Debian packages whose commands are missing: apt_install CMD:PKG ...
   local missing=()

@@ -28,86 +28,24 @@ pub fn money_in(minor: i64, currency: &str) -> String {
     format!("{sign}{symbol}{amount}")
 }
 
-/// Parses what a person types as an amount (`12.5`, `1,234.50`, `-3`, empty = 0) into minor
-/// units. More than two decimals or anything that is not a number is an error.
+/// Parses what a person types as an amount (`12.5`, `1,234.50`, `120,50`, `-3`, empty = 0)
+/// into minor units. More than two decimals, an ambiguous `1,234` or anything that is not a
+/// number is an error.
 pub fn parse_money(text: &str) -> Result<i64, String> {
-    const HINT: &str = "Enter an amount like 12.50";
-    let t: String = text
-        .trim()
-        .chars()
-        .filter(|c| *c != ',' && *c != ' ' && *c != '$')
-        .collect();
-    if t.is_empty() {
+    if text.trim().is_empty() {
         return Ok(0);
     }
-    let (neg, digits) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t.strip_prefix('+').unwrap_or(&t)),
-    };
-    let (whole, frac) = match digits.split_once('.') {
-        Some((w, f)) => (w, f),
-        None => (digits, ""),
-    };
-    if (whole.is_empty() && frac.is_empty())
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || !frac.chars().all(|c| c.is_ascii_digit())
-    {
-        return Err(HINT.to_string());
-    }
-    if frac.len() > 2 {
-        return Err("Use at most two decimals, e.g. 12.50".to_string());
-    }
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().map_err(|_| HINT.to_string())?
-    };
-    let frac_val: i64 = match frac.len() {
-        0 => 0,
-        1 => frac.parse::<i64>().map_err(|_| HINT.to_string())? * 10,
-        _ => frac.parse().map_err(|_| HINT.to_string())?,
-    };
-    let minor = whole
-        .checked_mul(100)
-        .and_then(|w| w.checked_add(frac_val))
-        .ok_or_else(|| "That amount is too large".to_string())?;
-    Ok(if neg { -minor } else { minor })
+    // The server's own parser: `1,234.50` and `1.234,50` are read, `1,234` is refused as
+    // ambiguous instead of silently becoming 1234.00.
+    ucm_types::money::parse_money_minor(text)
 }
 
-/// A quantity as the API takes it (at most three decimals) in thousandths: `"1.5"` → `1500`.
+/// A quantity with at most three decimals (blank means 1), as the server reads it.
 pub fn parse_quantity_e3(text: &str) -> Result<i64, String> {
-    const HINT: &str = "Enter a quantity like 1 or 2.5";
-    let t = text.trim().replace(',', "");
-    if t.is_empty() {
+    if text.trim().is_empty() {
         return Ok(1000);
     }
-    let (neg, digits) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t.as_str()),
-    };
-    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    if (whole.is_empty() && frac.is_empty())
-        || !whole.chars().all(|c| c.is_ascii_digit())
-        || !frac.chars().all(|c| c.is_ascii_digit())
-    {
-        return Err(HINT.to_string());
-    }
-    if frac.len() > 3 {
-        return Err("Use at most three decimals".to_string());
-    }
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().map_err(|_| HINT.to_string())?
-    };
-    let frac_val: i64 = format!("{frac:0<3}")
-        .parse()
-        .map_err(|_| HINT.to_string())?;
-    let q = whole
-        .checked_mul(1000)
-        .and_then(|w| w.checked_add(frac_val))
-        .ok_or_else(|| "That quantity is too large".to_string())?;
-    Ok(if neg { -q } else { q })
+    ucm_types::money::parse_quantity_e3(text)
 }
 
 /// quantity (thousandths) × unit price, rounded half away from zero to a minor unit, as the
@@ -237,6 +175,10 @@ mod tests {
         assert!(parse_money("12.505").is_err());
         assert!(parse_money("abc").is_err());
         assert!(parse_money("-").is_err());
+        // The decimal comma is read where it is unambiguous, refused where it is not.
+        assert_eq!(parse_money("120,50"), Ok(12_050));
+        assert_eq!(parse_money("1.234,50"), Ok(123_450));
+        assert!(parse_money("1,234").is_err());
     }
 
     #[test]

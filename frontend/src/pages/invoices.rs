@@ -41,7 +41,7 @@ impl Kind for Invoices {
     const ONE: &'static str = "invoice";
     const TITLE: &'static str = "Invoices";
     const NAME_HEADING: &'static str = "Number";
-    const STATUSES: &'static [&'static str] = &["draft", "sent", "paid", "cancelled"];
+    const STATUSES: &'static [&'static str] = &["draft", "sent", "overdue", "paid", "cancelled"];
     const EMPTY: &'static str = "This customer has no invoices yet.";
 
     fn load_ctx(_customer_id: i64) -> Fut<()> {

@@ -86,13 +86,13 @@ pub fn Login() -> Html {
                 if let Some(msg) = (*error).clone() {
                     <Banner testid="login-error">{ msg }</Banner>
                 }
-                <Field label="Username" name="username">
-                    <TextInput value={form.0.username.clone()} testid="login-username"
+                <Field label="Username" name="username" input_id="login-username">
+                    <TextInput id="login-username" value={form.0.username.clone()} testid="login-username"
                         autocomplete="username" autofocus=true
                         oninput={bind_text(&form, |f, v| f.username = v)} />
                 </Field>
-                <Field label="Password" name="password">
-                    <TextInput value={form.0.password.clone()} testid="login-password" kind="password"
+                <Field label="Password" name="password" input_id="login-password">
+                    <TextInput id="login-password" value={form.0.password.clone()} testid="login-password" kind="password"
                         autocomplete="current-password"
                         oninput={bind_text(&form, |f, v| f.password = v)} />
                 </Field>

@@ -37,40 +37,7 @@ pub fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-/// A quantity with at most three decimals, as thousandths.
-pub fn parse_quantity_e3(input: &str) -> Result<i64, String> {
-    let s = input.trim();
-    let bad = || format!("{s:?} is not a quantity (a positive number with at most 3 decimals)");
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if int.is_empty() && frac.is_empty()
-        || !int.chars().all(|c| c.is_ascii_digit())
-        || !frac.chars().all(|c| c.is_ascii_digit())
-        || frac.len() > 3
-        || int.len() > 9
-    {
-        return Err(bad());
-    }
-    let int: i64 = if int.is_empty() {
-        0
-    } else {
-        int.parse().map_err(|_| bad())?
-    };
-    let frac: i64 = format!("{frac:0<3}").parse().map_err(|_| bad())?;
-    let q = int * 1000 + frac;
-    if q == 0 {
-        return Err("the quantity must be more than 0".into());
-    }
-    Ok(q)
-}
-
-pub fn format_quantity_e3(q: i64) -> String {
-    let (int, frac) = (q / 1000, q % 1000);
-    if frac == 0 {
-        int.to_string()
-    } else {
-        format!("{int}.{frac:03}").trim_end_matches('0').to_owned()
-    }
-}
+pub use ucm_types::money::{format_quantity_e3, parse_quantity_e3};
 
 /// quantity × unit price, rounded half away from zero to a whole minor unit.
 pub fn line_amount(quantity_e3: i64, unit_price: i64) -> Result<i64, String> {
