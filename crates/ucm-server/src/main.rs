@@ -97,6 +97,9 @@ enum ImportCommand {
         /// Let blank cells clear stored values (in the columns the file has).
         #[arg(long)]
         clear_blanks: bool,
+        /// Import nothing if any row would be skipped.
+        #[arg(long)]
+        all_or_nothing: bool,
     },
 }
 
@@ -221,6 +224,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     no_match_email,
                     no_match_name,
                     clear_blanks,
+                    all_or_nothing,
                 },
         } => {
             let config = Config::from_env()?;
@@ -247,6 +251,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     match_email: !no_match_email,
                     match_name: !no_match_name,
                     clear_blanks,
+                    all_or_nothing,
                 },
                 &progress,
             )

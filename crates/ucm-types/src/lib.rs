@@ -524,4 +524,7 @@ pub struct ImportQuery {
     /// A blank cell in a column the file has clears the stored value (default false: blanks
     /// leave what is stored alone). Names are never blanked.
     pub clear_blanks: Option<bool>,
+    /// Refuse the whole file (422 listing the rows, nothing written) if any row would be
+    /// skipped, instead of importing the good rows (default false).
+    pub all_or_nothing: Option<bool>,
 }

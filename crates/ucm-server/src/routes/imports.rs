@@ -63,6 +63,7 @@ pub async fn import_customers(
             match_email: q.match_email.unwrap_or(true),
             match_name: q.match_name.unwrap_or(true),
             clear_blanks: q.clear_blanks.unwrap_or(false),
+            all_or_nothing: q.all_or_nothing.unwrap_or(false),
         },
         &|_, _| {},
     )

@@ -703,6 +703,8 @@ pub struct ImportOptions {
     pub match_name: bool,
     /// A blank cell in a mapped column clears the stored value (default: leaves it alone).
     pub clear_blanks: bool,
+    /// Any row that would be skipped cancels the whole import (nothing is written).
+    pub all_or_nothing: bool,
 }
 
 impl Default for ImportOptions {
@@ -713,6 +715,7 @@ impl Default for ImportOptions {
             match_email: true,
             match_name: true,
             clear_blanks: false,
+            all_or_nothing: false,
         }
     }
 }
@@ -880,6 +883,21 @@ pub async fn import_customers(
             non_empty_cells: count,
         })
         .collect();
+    if opts.all_or_nothing && !report.skipped.is_empty() {
+        txn.rollback().await?;
+        let mut problems: Vec<String> = report
+            .skipped
+            .iter()
+            .take(50)
+            .map(|r| format!("line {}: {}", r.row, r.reason))
+            .collect();
+        if report.skipped.len() > 50 {
+            problems.push(format!("... and {} more rows", report.skipped.len() - 50));
+        }
+        let mut errors = crate::error::FieldErrors::new();
+        errors.insert("file".into(), problems);
+        return Err(AppError::Validation(errors));
+    }
     if opts.dry_run {
         txn.rollback().await?;
     } else {

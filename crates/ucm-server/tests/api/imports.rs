@@ -9,6 +9,8 @@ on_both!(
     import_reports_bad_rows_and_never_blanks_existing_values,
     a_dry_run_writes_nothing,
     matching_switches_clear_blanks_and_shared_ids,
+    every_sample_file_imports_with_the_expected_counts,
+    an_all_or_nothing_import_that_fails_on_one_row_writes_nothing,
 );
 
 fn count(report: &Value, key: &str) -> u64 {
@@ -263,4 +265,114 @@ async fn matching_switches_clear_blanks_and_shared_ids(app: &TestApp) {
     let beta = page["items"][0]["id"].as_i64().expect("id");
     let (_, contacts) = app.get(&format!("/api/v1/customers/{beta}/contacts")).await;
     assert_eq!(contacts.as_array().map(Vec::len), Some(2), "{contacts}");
+}
+
+async fn every_sample_file_imports_with_the_expected_counts(app: &TestApp) {
+    // (file, rows read, created, updated, skipped, contacts created), each into the same
+    // database in this order, so later files also meet earlier ones' customers: Chatwoot's
+    // "existing contacts" file is an upsert of three contacts of the first Chatwoot file (by
+    // email), which gain their phone numbers; the "invalid contacts" file repeats three of them
+    // (one twice, reported) and has 22 ragged rows, each reported by its line; Zoho lists the
+    // company "Defenders" on two rows, which become one customer with two contacts.
+    let expected: [(&str, u64, u64, u64, u64, u64); 17] = [
+        ("HEADER_ONLY_google_contacts_current.csv", 0, 0, 0, 0, 0),
+        (
+            "HEADER_ONLY_google_contacts_legacy_google_csv.csv",
+            0,
+            0,
+            0,
+            0,
+            0,
+        ),
+        ("HEADER_ONLY_mailchimp_audience_export.csv", 0, 0, 0, 0, 0),
+        ("HEADER_ONLY_outlook_classic_export.csv", 0, 0, 0, 0, 0),
+        ("chatwoot_contacts.csv", 25, 25, 0, 0, 25),
+        ("chatwoot_existing_contacts.csv", 3, 0, 3, 0, 0),
+        ("chatwoot_invalid_bytes.RECONSTRUCTED.csv", 2, 2, 0, 0, 2),
+        ("chatwoot_invalid_contacts.csv", 25, 0, 3, 22, 0),
+        ("chatwoot_with_bom.RECONSTRUCTED.csv", 1, 1, 0, 0, 1),
+        ("chatwoot_with_emoji.csv", 1, 1, 0, 0, 1),
+        ("chatwoot_with_utf8_bom.RECONSTRUCTED.csv", 1, 1, 0, 0, 1),
+        ("invoiceninja_freshbooks_clients_export.csv", 2, 2, 0, 0, 2),
+        ("invoiceninja_invoicely_clients_export.csv", 2, 2, 0, 0, 2),
+        ("invoiceninja_v4_clients_export.csv", 20, 20, 0, 0, 20),
+        ("invoiceninja_wave_clients_export.csv", 4, 4, 0, 0, 4),
+        ("invoiceninja_zoho_contacts_export.csv", 5, 4, 1, 0, 5),
+        ("ucm_customer_export.csv", 10, 10, 0, 0, 10),
+    ];
+    let mut fresh = 0;
+    for (file, rows, created, updated, skipped, contacts) in expected {
+        let (s, r) = app.import(sample(file)).await;
+        if rows == 0 {
+            // Header-only files: the columns a person expects are recognised.
+            assert_eq!(s, 200, "{file}: {r}");
+            let fields: Vec<&str> = r["mapped_columns"]
+                .as_array()
+                .expect("mapped")
+                .iter()
+                .filter_map(|m| m["field"].as_str())
+                .collect();
+            for f in ["contact.email", "contact.first_name", "contact.last_name"] {
+                assert!(fields.contains(&f), "{file} maps no {f}: {fields:?}");
+            }
+            continue;
+        }
+        assert_eq!(s, 200, "{file}: {r}");
+        let got = (
+            count(&r, "rows_read"),
+            count(&r, "created"),
+            count(&r, "updated"),
+            r["skipped"].as_array().map_or(0, |a| a.len() as u64),
+            count(&r, "contacts_created"),
+        );
+        assert_eq!(
+            got,
+            (rows, created, updated, skipped, contacts),
+            "{file}: {r}"
+        );
+        fresh += created;
+    }
+    let (_, page) = app.get("/api/v1/customers?per_page=1").await;
+    assert_eq!(page["total"], fresh);
+    // Values that a careless importer mangles.
+    for (q, name) in [("Jöhn", "Jöhn Döe"), ("🏠", "T 🏠 🔥 Test")] {
+        let (_, page) = app
+            .get(&format!("/api/v1/customers?q={}", urlencode(q)))
+            .await;
+        assert!(page["items"].to_string().contains(name), "{q}: {page}");
+    }
+    let csv = app
+        .req(reqwest::Method::GET, "/api/v1/exports/customers")
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        csv.contains(",05144,"),
+        "the leading zero of a post code survives"
+    );
+}
+
+async fn an_all_or_nothing_import_that_fails_on_one_row_writes_nothing(app: &TestApp) {
+    let csv = "Customer Name,Email,Credit\n\
+               One,one@x.test,1.00\n\
+               Two,two@x.test,2.00\n\
+               Three,not an email,3.00\n\
+               Four,four@x.test,1,234\n";
+    let before = app.rows("customers").await;
+    let (s, e) = app
+        .import_with("all_or_nothing=true", csv.as_bytes().to_vec())
+        .await;
+    assert_eq!(s, 422, "{e}");
+    let problems = e["errors"]["file"].to_string();
+    assert!(problems.contains("line 4"), "{e}");
+    assert!(problems.contains("line 5"), "{e}");
+    assert_eq!(app.rows("customers").await, before, "nothing written");
+    assert_eq!(app.rows("contacts").await, 0);
+    // Without the switch the good rows land and the bad ones are listed.
+    let (s, r) = app.import(csv.as_bytes().to_vec()).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(count(&r, "created"), 2, "{r}");
 }
