@@ -517,6 +517,8 @@ pub struct FileUploadQuery {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct FileQuery {
     pub customer_id: Option<i64>,
+    /// `true`: only files linked to no customer (kept when their customer was deleted).
+    pub unlinked: Option<bool>,
     pub job_id: Option<i64>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
@@ -528,6 +530,9 @@ pub struct FileQuery {
 pub struct FileUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Link to (another) customer; a job of a different customer is then detached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<i64>,
     /// Attach to one of the customer's jobs, or `null` to detach.
     #[serde(
         default,

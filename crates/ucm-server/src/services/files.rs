@@ -198,6 +198,9 @@ pub async fn list(db: &Db, q: &FileQuery) -> AppResult<FilePage> {
         conds.push("f.job_id = ?");
         values.push(j.into());
     }
+    if q.unlinked == Some(true) {
+        conds.push("f.customer_id IS NULL");
+    }
     let clause = if conds.is_empty() {
         String::new()
     } else {
@@ -410,19 +413,29 @@ pub async fn update(
         None => Some(cur.name.clone()),
     }
     .unwrap_or_default();
-    let job_id = upd.job_id.unwrap_or(cur.job_id);
-    if let Some(j) = job_id.filter(|j| Some(*j) != cur.job_id) {
-        check_job(&*txn, &mut v, cur.customer_id, j).await?;
+    let customer_id = upd.customer_id.or(cur.customer_id);
+    if let Some(c) = upd.customer_id.filter(|c| Some(*c) != cur.customer_id) {
+        check_customer(&*txn, &mut v, c).await?;
+    }
+    let moved = customer_id != cur.customer_id;
+    // A job stays attached only while it belongs to the file's customer.
+    let job_id = match upd.job_id {
+        Some(j) => j,
+        None if moved => None,
+        None => cur.job_id,
+    };
+    if let Some(j) = job_id.filter(|j| Some(*j) != cur.job_id || moved) {
+        check_job(&*txn, &mut v, customer_id, j).await?;
     }
     v.finish()?;
-    if name == cur.name && job_id == cur.job_id {
+    if name == cur.name && job_id == cur.job_id && !moved {
         txn.rollback().await?;
         return Ok(cur);
     }
     exec(
         &*txn,
-        "UPDATE files SET name = ?, job_id = ?, version = version + 1 WHERE id = ?",
-        vec![name.into(), job_id.into(), id.into()],
+        "UPDATE files SET name = ?, customer_id = ?, job_id = ?, version = version + 1 WHERE id = ?",
+        vec![name.into(), customer_id.into(), job_id.into(), id.into()],
     )
     .await?;
     let meta = get_in(&*txn, id).await?;

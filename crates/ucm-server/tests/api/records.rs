@@ -580,6 +580,22 @@ async fn deleting_a_customer_unlinks_or_deletes_its_records(app: &TestApp) {
         .expect("send");
     assert_eq!(res.status(), 200);
     assert_eq!(res.bytes().await.expect("bytes").as_ref(), b"the brief");
+    // A kept file can be found and linked to another customer; its job (kept, but now of no
+    // customer) is detached.
+    let (_, files) = app.get("/api/v1/files?unlinked=true").await;
+    assert_eq!(files["total"], 1, "{files}");
+    assert_eq!(files["items"][0]["id"], keep_file);
+    let adopter = app.customer(json!({"customer_name": "Adopter"})).await;
+    let (s, relinked) = app
+        .patch(
+            &format!("/api/v1/files/{keep_file}"),
+            json!({"customer_id": adopter}),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{relinked}");
+    assert_eq!(relinked["customer_id"], adopter);
+    assert_eq!(relinked["job_id"], Value::Null);
 
     // Delete: the linked records go too, with their notes, items and stored files.
     assert_eq!(
@@ -587,7 +603,7 @@ async fn deleting_a_customer_unlinks_or_deletes_its_records(app: &TestApp) {
             .await,
         204
     );
-    assert_eq!(counts(app).await, vec![0, 0, 0, 4, 1, 1, 1, 1, 1, 1, 2]);
+    assert_eq!(counts(app).await, vec![1, 0, 0, 4, 1, 1, 1, 1, 1, 1, 2]);
     let (s, _) = app.get(&format!("/api/v1/files/{gone_file}/content")).await;
     assert_eq!(s, 404);
     let (s, e) = app.get(&format!("/api/v1/customers/{gone}/notes")).await;
