@@ -738,6 +738,36 @@ async fn odd_input_is_refused_not_crashed(app: &TestApp) {
         .await;
     assert_eq!(s, 422, "{e}");
     assert!(e["errors"]["items[0].unit_price"].is_array(), "{e}");
+    // null on a field that cannot be cleared is an error, not a silent no-op.
+    let (_, job) = app
+        .post(
+            "/api/v1/jobs",
+            json!({"customer_id": c, "name": "Keep my name"}),
+        )
+        .await;
+    for body in [
+        json!({"name": null}),
+        json!({"customer_id": null}),
+        json!({"status": null}),
+    ] {
+        let (s, e) = app
+            .patch(&format!("/api/v1/jobs/{}", job["id"]), body.clone(), None)
+            .await;
+        assert_eq!(s, 422, "{body}: {e}");
+        let field = body
+            .as_object()
+            .and_then(|o| o.keys().next().cloned())
+            .unwrap_or_default();
+        assert!(e["errors"][field.as_str()].is_array(), "{body}: {e}");
+    }
+    let (s, e) = app
+        .patch(
+            &format!("/api/v1/customers/{c}"),
+            json!({"customer_name": null}),
+            None,
+        )
+        .await;
+    assert_eq!(s, 422, "{e}");
     let (s, e) = app.get("/api/v1/jobs?date_from=%2B10000-01-01").await;
     assert!(s == 400 || s == 422, "{s}: {e}");
     let (s, e) = app
