@@ -10,6 +10,7 @@ use crate::components::reminders::RemindersButton;
 use crate::pages::customer::{CustomerPage, Tab};
 use crate::pages::customers::CustomerList;
 use crate::pages::login::Login;
+use crate::pages::unlinked::UnlinkedPage;
 
 #[derive(Debug, Clone, PartialEq, Routable)]
 pub enum Route {
@@ -28,6 +29,9 @@ pub enum Route {
     /// One job, website, invoice or ticket: `/customers/42/jobs/7`.
     #[at("/customers/:id/:tab/:record")]
     CustomerRecord { id: i64, tab: String, record: i64 },
+    /// Jobs, websites, invoices, tickets and files without a customer.
+    #[at("/unlinked")]
+    Unlinked,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -107,6 +111,7 @@ fn switch(route: Route) -> Html {
         Route::CustomerRecord { id, tab, record } => html! {
             <Authed><CustomerPage {id} tab={Tab::from_slug(&tab)} record={Some(record)} /></Authed>
         },
+        Route::Unlinked => html! { <Authed><UnlinkedPage /></Authed> },
         Route::NotFound => html! {
             <Authed>
                 <div class="page">
@@ -179,6 +184,7 @@ fn Header(props: &HeaderProps) -> Html {
                 | Route::CustomerRecord { .. }
         )
     );
+    let unlinked_active = matches!(route, Some(Route::Unlinked));
     html! {
         <header class="topbar">
             <div class="brand">
@@ -188,6 +194,9 @@ fn Header(props: &HeaderProps) -> Html {
             <nav class="topnav">
                 <Link<Route> to={Route::Customers} classes={classes!("topnav-link", customers_active.then_some("active"))}>
                     { "Customers" }
+                </Link<Route>>
+                <Link<Route> to={Route::Unlinked} classes={classes!("topnav-link", unlinked_active.then_some("active"))}>
+                    { "Unlinked" }
                 </Link<Route>>
             </nav>
             <div class="user-box">

@@ -93,6 +93,19 @@ async function cleanupLinked() {
       }
     }
   }
+  // Records a failed run left without a customer.
+  const loose = await api('GET', '/files?unlinked=true&per_page=200', { token });
+  for (const f of loose.items) {
+    if (f.name.startsWith('spa-test')) await api('DELETE', `/files/${f.id}`, { token, version: f.version });
+  }
+  for (const kind of ['jobs', 'invoices']) {
+    const page = await api('GET', `/${kind}?unlinked=true&per_page=200`, { token });
+    for (const r of page.items) {
+      if ((r.name || r.description || '').startsWith(TAG)) {
+        await api('DELETE', `/${kind}/${r.id}`, { token, version: r.version });
+      }
+    }
+  }
   const customers = await api('GET', `/customers?q=${encodeURIComponent(TAG)}&archived=all`, { token });
   for (const c of customers.items) {
     if (c.customer_name.startsWith(TAG)) {
@@ -478,5 +491,101 @@ test('deleting a customer asks about its linked records', { skip: SKIP, timeout:
   const kept = await api('GET', `/jobs/${job.id}`, { token });
   assert.equal(kept.customer_id, null, 'the job was kept without a customer');
   await api('DELETE', `/jobs/${job.id}`, { token, version: kept.version });
+  assert.deepEqual(errors, [], 'no script errors in the page');
+});
+
+test('a job kept from a deleted customer is found on Unlinked and linked to Acme', { skip: SKIP, timeout: TEST }, async (t) => {
+  const { page, errors } = await newPage(t);
+  const jobName = `${TAG} unlinked job ${Date.now()}`;
+  const c = await api('POST', '/customers', {
+    token,
+    body: { customer_name: `${TAG} customer gone`, primary_contact: { first_name: 'Gone', last_name: 'Away' } },
+  });
+  const job = await api('POST', '/jobs', { token, body: { customer_id: c.id, name: jobName, status: 'on_hold' } });
+  // A file on the job and a reminder on it, both kept without a customer.
+  const fileName = `spa-test-unlinked-${Date.now()}.txt`;
+  const upload = await fetch(
+    `${BASE}/api/v1/files?customer_id=${c.id}&job_id=${job.id}&name=${encodeURIComponent(fileName)}`,
+    {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'text/plain', Accept: 'application/json' },
+      body: 'kept file\n',
+      signal: AbortSignal.timeout(STEP),
+    },
+  );
+  assert.ok(upload.ok, `the file uploads (${upload.status})`);
+  const file = await upload.json();
+  const reminderText = `${TAG} reminder on a job that loses its customer`;
+  await api('POST', '/notes', { token, body: { owner_kind: 'job', owner_id: job.id, body: reminderText, reminder: true } });
+  const full = await api('GET', `/customers/${c.id}`, { token });
+  await api('DELETE', `/customers/${c.id}?linked=unlink`, { token, version: full.version });
+  assert.equal((await api('GET', `/jobs/${job.id}`, { token })).customer_id, null, 'the job has no customer');
+
+  await login(page);
+  // Its reminder has no customer to show, so it links to the Unlinked page.
+  await byTestId(page, 'reminders-button').click();
+  const rem = byTestId(page, 'reminders-panel').locator('[data-testid="reminder-item"]', { hasText: reminderText });
+  await rem.waitFor();
+  assert.equal(await rem.locator('a.reminder-link').getAttribute('href'), '/unlinked');
+  await rem.locator('a.reminder-link span').click();
+  await page.waitForURL(/\/unlinked$/);
+  await byTestId(page, 'reminders-panel').waitFor({ state: 'detached' });
+
+  // The top bar links to the page; a deep link survives a reload.
+  await page.locator('.topnav-link', { hasText: 'Customers' }).click();
+  await page.waitForURL(/\/customers(\?.*)?$/);
+  await page.locator('.topnav-link', { hasText: 'Unlinked' }).click();
+  await page.waitForURL(/\/unlinked$/);
+  await page.reload();
+  const jobs = byTestId(page, 'unlinked-jobs');
+  const row = jobs.locator(`[data-testid="unlinked-row"][data-id="${job.id}"]`);
+  await row.waitFor();
+  assert.equal((await row.locator('[data-testid="unlinked-title"]').innerText()).trim(), jobName);
+  assert.match(await row.locator('[data-testid="status-badge"]').innerText(), /On hold/);
+  assert.ok(Number(await jobs.locator('[data-testid="unlinked-count"]').innerText()) >= 1, 'the section counts it');
+  for (const kind of ['websites', 'invoices', 'tickets', 'files']) {
+    await byTestId(page, `unlinked-${kind}`).waitFor();
+  }
+  const fileRow = byTestId(page, 'unlinked-files').locator(`[data-testid="unlinked-row"][data-id="${file.id}"]`);
+  await fileRow.waitFor();
+  assert.match(await fileRow.innerText(), /10 B/);
+  assert.match(await fileRow.innerText(), /text\/plain/);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    fileRow.locator('[data-testid="file-download"]').click(),
+  ]);
+  assert.equal(download.suggestedFilename(), fileName);
+
+  // Link it to Acme through the dialog's type-ahead search.
+  await row.locator('[data-testid="link-to-customer"]').click();
+  const modal = byTestId(page, 'link-modal');
+  await modal.waitFor();
+  assert.ok(await modal.locator('[data-testid="link-confirm"]').isDisabled(), 'nothing to confirm before a pick');
+  await modal.locator('[data-testid="link-customer-search"]').fill('acme wid');
+  const options = modal.locator('[data-testid="link-customer-option"]');
+  await until('Acme as the only match', async () => (await options.count()) === 1 && (await options.first().innerText()).includes(ACME));
+  await options.first().click();
+  assert.equal(await options.first().getAttribute('data-id'), String(acmeId));
+  assert.match(await modal.locator('[data-testid="link-confirm"]').innerText(), new RegExp(`Link to ${ACME}`));
+  await page.screenshot({ path: path.join(OUT, 'unlinked-modal.png'), fullPage: false });
+  await modal.locator('[data-testid="link-confirm"]').click();
+  await modal.waitFor({ state: 'detached' });
+
+  // The row goes, a message links to the job on Acme's Jobs tab.
+  await row.waitFor({ state: 'detached' });
+  await fileRow.waitFor({ state: 'detached' }); // the job took its file along
+  const done = byTestId(page, 'link-done');
+  await done.waitFor();
+  assert.match(await done.innerText(), new RegExp(`Linked job .*${jobName}.* to ${ACME}`));
+  assert.equal((await api('GET', `/jobs/${job.id}`, { token })).customer_id, acmeId, 'the server has it on Acme');
+  await page.screenshot({ path: path.join(OUT, 'unlinked.png'), fullPage: true });
+  await done.locator('a').click();
+  await page.waitForURL(new RegExp(`/customers/${acmeId}/jobs/${job.id}$`));
+  await byTestId(page, 'job-detail').waitFor();
+
+  // Acme's Jobs tab lists it.
+  await page.goto(`${BASE}/customers/${acmeId}/jobs`);
+  await byTestId(page, 'job-row').filter({ hasText: jobName }).waitFor();
+
   assert.deepEqual(errors, [], 'no script errors in the page');
 });

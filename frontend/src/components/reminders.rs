@@ -124,9 +124,10 @@ pub fn RemindersButton() -> Html {
                             <ul class="reminder-list">
                                 { for p.items.iter().map(|n| {
                                     let on_done = { let done = done.clone(); let n = n.clone(); Callback::from(move |_: MouseEvent| done.emit(n.clone())) };
-                                    let customer = n.customer_name.clone().unwrap_or_else(|| "No customer".into());
+                                    // A record whose customer was deleted is found on the Unlinked page.
+                                    let customer = n.customer_name.clone().unwrap_or_else(|| "No customer (see Unlinked)".into());
                                     let target = owner_route(n.customer_id, &n.owner)
-                                        .or_else(|| n.customer_id.map(|id| Route::Customer { id }));
+                                        .or_else(|| Some(n.customer_id.map_or(Route::Unlinked, |id| Route::Customer { id })));
                                     html! {
                                         <li key={n.id} class="reminder" data-testid="reminder-item" data-id={n.id.to_string()}>
                                             <div class="reminder-top">

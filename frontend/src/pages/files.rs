@@ -71,6 +71,7 @@ pub fn FilesPanel(props: &FilesPanelProps) -> Html {
             move |(customer_id, job_id, page, _)| {
                 let q = FileQuery {
                     customer_id: Some(*customer_id),
+                    unlinked: None,
                     job_id: *job_id,
                     page: Some(*page),
                     per_page: Some(PER_PAGE),
@@ -403,6 +404,7 @@ fn FileForm(props: &FileFormProps) -> Html {
             let job = f.job_id.parse::<i64>().ok();
             let body = FileUpdate {
                 name: (name != file.name).then_some(name),
+                customer_id: None,
                 job_id: (job != file.job_id).then_some(job),
             };
             if body == FileUpdate::default() {

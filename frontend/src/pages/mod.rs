@@ -9,4 +9,5 @@ pub mod jobs;
 pub mod login;
 pub mod records;
 pub mod tickets;
+pub mod unlinked;
 pub mod websites;
