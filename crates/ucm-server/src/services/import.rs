@@ -459,6 +459,28 @@ pub fn read_records(text: &str, delimiter: u8) -> Result<Vec<Record>, String> {
     Ok(out)
 }
 
+/// A quote that is opened and never closed makes the CSV reader take every following line as
+/// part of one cell, which would import (or skip) one row where the file has hundreds. A cell
+/// holding several lines that each look like a row of the file is that mistake, and the
+/// import is refused with the line where the quote opens, instead of losing those rows.
+pub fn swallowed_rows(records: &[Record], delimiter: u8) -> Option<String> {
+    let d = char::from(delimiter);
+    for r in records {
+        for (col, cell) in r.cells.iter().enumerate() {
+            let row_like = cell.lines().filter(|l| l.matches(d).count() >= 2).count();
+            if row_like >= 3 {
+                return Some(format!(
+                    "line {}, column {}: a quoted value opens here and runs over {} lines that look like rows of the file; a closing quote (\") is probably missing, so nothing was imported",
+                    r.line,
+                    col + 1,
+                    cell.lines().count()
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// The mapping of one file: for each field, the columns that feed it, in file order.
 struct Mapping {
     columns: HashMap<Field, Vec<usize>>,
@@ -731,6 +753,9 @@ pub async fn import_customers(
     let (text, encoding) = decode(bytes);
     let delimiter = detect_delimiter(&text);
     let records = read_records(&text, delimiter).map_err(AppError::BadRequest)?;
+    if let Some(message) = swallowed_rows(&records, delimiter) {
+        return Err(AppError::field("file", message));
+    }
     let type_names: Vec<String> = lookups::list_types(db)
         .await?
         .iter()
@@ -1425,6 +1450,18 @@ mod tests {
                 .collect();
             assert_eq!(lines, vec![1, 2, 4, 6], "{t:?}");
         }
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_caught_not_swallowed() {
+        let broken = "Name,Email,Phone\nAcme,\"a@x.test,1\nBeta,b@x.test,2\nGamma,g@x.test,3\nDelta,d@x.test,4\n";
+        let records = read_records(broken, b',').unwrap_or_default();
+        let msg = swallowed_rows(&records, b',').unwrap_or_default();
+        assert!(msg.starts_with("line 2, column 2"), "{msg}");
+        // A real multi-line cell (an address, a note) is fine.
+        let fine = "Name,Address\nAcme,\"1 Main St\nSuite 4\nBrisbane, QLD\"\n";
+        let records = read_records(fine, b',').unwrap_or_default();
+        assert_eq!(swallowed_rows(&records, b','), None);
     }
 
     #[test]

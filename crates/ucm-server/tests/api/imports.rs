@@ -371,6 +371,18 @@ async fn an_all_or_nothing_import_that_fails_on_one_row_writes_nothing(app: &Tes
     assert!(problems.contains("line 5"), "{e}");
     assert_eq!(app.rows("customers").await, before, "nothing written");
     assert_eq!(app.rows("contacts").await, 0);
+    // An unclosed quote would swallow the rest of the file into one cell: refused, with the line.
+    let broken = "Customer Name,Email,Phone\nAcme,\"a@x.test,1\nBeta,b@x.test,2\nGamma,g@x.test,3\nDelta,d@x.test,4\n";
+    let (s, e) = app.import(broken.as_bytes().to_vec()).await;
+    assert_eq!(s, 422, "{e}");
+    assert!(
+        e["errors"]["file"][0]
+            .as_str()
+            .unwrap_or("")
+            .contains("line 2"),
+        "{e}"
+    );
+    assert_eq!(app.rows("customers").await, before, "nothing written");
     // Without the switch the good rows land and the bad ones are listed.
     let (s, r) = app.import(csv.as_bytes().to_vec()).await;
     assert_eq!(s, 200, "{r}");
