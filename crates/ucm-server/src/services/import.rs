@@ -534,6 +534,23 @@ struct Row<'a> {
 }
 
 impl Row<'_> {
+    /// `credit (column 3 "Credit")`: the field and the column of the file it came from.
+    fn label(&self, f: Field) -> String {
+        match self.mapping.columns.get(&f).and_then(|cols| {
+            cols.iter()
+                .find(|&&c| self.cells.get(c).is_some_and(|v| !v.trim().is_empty()))
+                .or(cols.first())
+        }) {
+            Some(&c) => format!(
+                "{} (column {} {:?})",
+                f.name(),
+                c + 1,
+                self.mapping.headers.get(c).map_or("", String::as_str)
+            ),
+            None => f.name().to_owned(),
+        }
+    }
+
     fn get(&self, f: Field, line: u64, warnings: &mut Vec<RowMessage>) -> String {
         let Some(cols) = self.mapping.columns.get(&f) else {
             return String::new();
@@ -590,7 +607,8 @@ struct RowData {
 
 fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<RowData, String> {
     let mut g = |f: Field| row.get(f, line, warnings);
-    let text = |f: Field, v: String| optional_text(&v).map_err(|e| format!("{}: {e}", f.name()));
+    let text =
+        |f: Field, v: String| optional_text(&v).map_err(|e| format!("{}: {e}", row.label(f)));
     let customer_id = g(Field::CustomerId);
     let name = text(Field::CustomerName, g(Field::CustomerName))?;
     let number = text(Field::CustomerNumber, g(Field::CustomerNumber))?;
@@ -624,7 +642,7 @@ fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<Row
         String::new()
     } else {
         EmailAddress::parse(&email_raw)
-            .map_err(|e| format!("{}: {e}", Field::Email.name()))?
+            .map_err(|e| format!("{}: {e}", row.label(Field::Email)))?
             .as_str()
             .to_owned()
     };
@@ -668,7 +686,7 @@ fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<Row
     } else {
         Some(
             domain::parse_money_minor(&credit_raw)
-                .map_err(|e| format!("{}: {e}", Field::Credit.name()))?,
+                .map_err(|e| format!("{}: {e}", row.label(Field::Credit)))?,
         )
     };
     let tax = if tax_rate.is_empty() && tax_name.is_empty() {
@@ -683,7 +701,7 @@ fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<Row
         ));
     } else {
         let rate = domain::parse_rate_e4(&tax_rate)
-            .map_err(|e| format!("{}: {e}", Field::TaxRate.name()))?;
+            .map_err(|e| format!("{}: {e}", row.label(Field::TaxRate)))?;
         Some(Some((tax_name, rate)))
     };
     let customer_id = customer_id.trim().parse::<i64>().ok().filter(|i| *i > 0);

@@ -157,8 +157,8 @@ async fn import_reports_bad_rows_and_never_blanks_existing_values(app: &TestApp)
         report["skipped"][1]["reason"]
             .as_str()
             .unwrap_or("")
-            .contains("credit"),
-        "{report}"
+            .contains("credit (column 4 \"Credit\")"),
+        "the reason names the field and the column: {report}"
     );
     let (_, c) = app.get(&format!("/api/v1/customers/{id}")).await;
     assert_eq!(c["credit"], 1250);
