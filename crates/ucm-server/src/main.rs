@@ -100,6 +100,9 @@ enum ImportCommand {
         /// Import nothing if any row would be skipped.
         #[arg(long)]
         all_or_nothing: bool,
+        /// Re-map columns: `3=contact.email,5=ignore` (1-based; see the report's mapped columns).
+        #[arg(long, default_value = "")]
+        columns: String,
     },
 }
 
@@ -225,8 +228,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     no_match_name,
                     clear_blanks,
                     all_or_nothing,
+                    columns,
                 },
         } => {
+            let columns = import::parse_column_map(&columns)
+                .map_err(|e| anyhow::anyhow!("--columns: {e}"))?;
             let config = Config::from_env()?;
             let db = startup::connect(&config).await?;
             let bytes = std::fs::read(&file)
@@ -252,6 +258,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     match_name: !no_match_name,
                     clear_blanks,
                     all_or_nothing,
+                    columns,
                 },
                 &progress,
             )

@@ -622,4 +622,8 @@ pub struct ImportQuery {
     /// Refuse the whole file (422 listing the rows, nothing written) if any row would be
     /// skipped, instead of importing the good rows (default false).
     pub all_or_nothing: Option<bool>,
+    /// Re-map columns: `3=contact.email,5=ignore` (1-based column numbers, as the report's
+    /// `mapped_columns` / `ignored_columns` give them; fields as in `mapped_columns[].field`).
+    /// Columns not named keep their automatic match.
+    pub columns: Option<String>,
 }

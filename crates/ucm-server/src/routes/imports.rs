@@ -54,6 +54,8 @@ pub async fn import_customers(
     if bytes.is_empty() {
         return Err(AppError::field("file", "the file is empty"));
     }
+    let columns = import::parse_column_map(q.columns.as_deref().unwrap_or(""))
+        .map_err(|e| AppError::field("columns", e))?;
     let report = import::import_customers(
         &state.db,
         &bytes,
@@ -64,6 +66,7 @@ pub async fn import_customers(
             match_name: q.match_name.unwrap_or(true),
             clear_blanks: q.clear_blanks.unwrap_or(false),
             all_or_nothing: q.all_or_nothing.unwrap_or(false),
+            columns,
         },
         &|_, _| {},
     )

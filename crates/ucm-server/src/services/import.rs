@@ -45,6 +45,39 @@ pub enum Field {
 }
 
 impl Field {
+    pub const ALL: [Field; 26] = [
+        Field::CustomerId,
+        Field::CustomerName,
+        Field::CustomerNumber,
+        Field::CustomerType,
+        Field::Credit,
+        Field::Line1,
+        Field::Line2,
+        Field::Suburb,
+        Field::State,
+        Field::Region,
+        Field::Country,
+        Field::PostCode,
+        Field::FirstName,
+        Field::LastName,
+        Field::ContactName,
+        Field::Email,
+        Field::Phone,
+        Field::Mobile,
+        Field::Fax,
+        Field::Language,
+        Field::Position,
+        Field::InvoicePrefix,
+        Field::TaxName,
+        Field::TaxRate,
+        Field::Staff,
+        Field::Groups,
+    ];
+
+    pub fn from_name(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Field::CustomerId => "customer_id",
@@ -491,6 +524,7 @@ struct Mapping {
 fn build_mapping(
     headers: &[String],
     type_names: &[String],
+    overrides: &HashMap<usize, Option<Field>>,
 ) -> (Mapping, Vec<ColumnMapping>, Vec<usize>) {
     let has_company = headers.iter().any(|h| is_company_header(h));
     let mut columns: HashMap<Field, Vec<usize>> = HashMap::new();
@@ -498,7 +532,11 @@ fn build_mapping(
     let mut ignored = Vec::new();
     let mut type_hint = None;
     for (i, h) in headers.iter().enumerate() {
-        match map_header(h, type_names, has_company) {
+        let field = match overrides.get(&(i + 1)) {
+            Some(chosen) => *chosen,
+            None => map_header(h, type_names, has_company),
+        };
+        match field {
             Some(f) => {
                 if f == Field::CustomerName {
                     let n = normalize_header(h);
@@ -745,6 +783,38 @@ pub struct ImportOptions {
     pub clear_blanks: bool,
     /// Any row that would be skipped cancels the whole import (nothing is written).
     pub all_or_nothing: bool,
+    /// Column (1-based) → the field it feeds, or `None` to ignore it; replaces the automatic
+    /// match for those columns.
+    pub columns: HashMap<usize, Option<Field>>,
+}
+
+/// Parses `3=contact.email,5=ignore` (1-based columns) into column overrides.
+pub fn parse_column_map(spec: &str) -> Result<HashMap<usize, Option<Field>>, String> {
+    let mut out = HashMap::new();
+    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (col, field) = part.split_once(['=', ':']).ok_or_else(|| {
+            format!("{part:?}: write COLUMN=FIELD, e.g. 3=contact.email or 5=ignore")
+        })?;
+        let col: usize = col
+            .trim()
+            .parse()
+            .ok()
+            .filter(|c| *c >= 1)
+            .ok_or_else(|| format!("{part:?}: the column is a number from 1"))?;
+        let field = match field.trim() {
+            "ignore" | "" => None,
+            name => Some(Field::from_name(name).ok_or_else(|| {
+                format!(
+                    "{part:?}: unknown field {name:?}; one of ignore, {}",
+                    Field::ALL.map(Field::name).join(", ")
+                )
+            })?),
+        };
+        if out.insert(col, field).is_some() {
+            return Err(format!("column {col} is mapped twice"));
+        }
+    }
+    Ok(out)
 }
 
 impl Default for ImportOptions {
@@ -756,6 +826,7 @@ impl Default for ImportOptions {
             match_name: true,
             clear_blanks: false,
             all_or_nothing: false,
+            columns: HashMap::new(),
         }
     }
 }
@@ -800,7 +871,17 @@ pub async fn import_customers(
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
         .collect();
-    let (mapping, mapped_columns, ignored_idx) = build_mapping(&headers, &type_names);
+    if let Some(col) = opts.columns.keys().find(|c| **c > headers.len()) {
+        return Err(AppError::field(
+            "columns",
+            format!(
+                "column {col} does not exist: the header has {} columns",
+                headers.len()
+            ),
+        ));
+    }
+    let (mapping, mapped_columns, ignored_idx) =
+        build_mapping(&headers, &type_names, &opts.columns);
     if !mapping.columns.contains_key(&Field::CustomerName)
         && !mapping.columns.contains_key(&Field::FirstName)
         && !mapping.columns.contains_key(&Field::ContactName)
@@ -1480,6 +1561,21 @@ mod tests {
         let fine = "Name,Address\nAcme,\"1 Main St\nSuite 4\nBrisbane, QLD\"\n";
         let records = read_records(fine, b',').unwrap_or_default();
         assert_eq!(swallowed_rows(&records, b','), None);
+    }
+
+    #[test]
+    fn column_maps_are_parsed_strictly() {
+        let m = parse_column_map("3=contact.email, 5=ignore,1:customer_name").unwrap_or_default();
+        assert_eq!(m.get(&3), Some(&Some(Field::Email)));
+        assert_eq!(m.get(&5), Some(&None));
+        assert_eq!(m.get(&1), Some(&Some(Field::CustomerName)));
+        assert!(parse_column_map("0=credit").is_err());
+        assert!(parse_column_map("2=emial").is_err());
+        assert!(parse_column_map("2=credit,2=ignore").is_err());
+        assert!(parse_column_map("credit").is_err());
+        assert!(Field::ALL
+            .iter()
+            .all(|f| Field::from_name(f.name()) == Some(*f)));
     }
 
     #[test]

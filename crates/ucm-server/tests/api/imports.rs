@@ -11,6 +11,7 @@ on_both!(
     matching_switches_clear_blanks_and_shared_ids,
     every_sample_file_imports_with_the_expected_counts,
     an_all_or_nothing_import_that_fails_on_one_row_writes_nothing,
+    columns_can_be_remapped_and_ignored,
 );
 
 fn count(report: &Value, key: &str) -> u64 {
@@ -387,4 +388,48 @@ async fn an_all_or_nothing_import_that_fails_on_one_row_writes_nothing(app: &Tes
     let (s, r) = app.import(csv.as_bytes().to_vec()).await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(count(&r, "created"), 2, "{r}");
+}
+
+async fn columns_can_be_remapped_and_ignored(app: &TestApp) {
+    let csv = "Customer Name,E-mail,Phone,Memo\nAcme,ann@acme.test,0400 111 222,VIP\n";
+    let (s, r) = app
+        .import_with(
+            &format!(
+                "columns={}",
+                urlencode("2=ignore,3=contact.mobile,4=groups")
+            ),
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(s, 200, "{r}");
+    let fields: Vec<String> = r["mapped_columns"]
+        .as_array()
+        .expect("mapped")
+        .iter()
+        .map(|m| format!("{}={}", m["column"], m["field"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        fields,
+        vec!["1=customer_name", "3=contact.mobile", "4=groups"],
+        "{r}"
+    );
+    assert_eq!(r["ignored_columns"][0]["header"], "E-mail");
+    assert_eq!(r["ignored_columns"][0]["non_empty_cells"], 1);
+    let (_, page) = app.get("/api/v1/customers?q=acme").await;
+    let id = page["items"][0]["id"].as_i64().expect("id");
+    let (_, c) = app.get(&format!("/api/v1/customers/{id}/contacts")).await;
+    assert_eq!(c[0]["mobile"], "0400 111 222");
+    assert_eq!(c[0]["email"], "");
+    assert_eq!(page["items"][0]["groups"], json!(["VIP"]));
+
+    for bad in ["9=credit", "2=emial", "x=credit", "2=credit,2=ignore"] {
+        let (s, e) = app
+            .import_with(
+                &format!("columns={}", urlencode(bad)),
+                csv.as_bytes().to_vec(),
+            )
+            .await;
+        assert_eq!(s, 422, "{bad}: {e}");
+        assert!(e["errors"]["columns"].is_array(), "{bad}: {e}");
+    }
 }
