@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use gloo_net::http::{Method, RequestBuilder, Response};
-use gloo_storage::{LocalStorage, Storage};
+use gloo_storage::{LocalStorage, SessionStorage, Storage};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use ucm_types::{
@@ -90,11 +90,43 @@ pub fn field_error(p: Option<&Problem>, field: &str) -> Option<String> {
     }
 }
 
+const RETURN_KEY: &str = "ucm.return_to";
+const EXPIRED_KEY: &str = "ucm.session_expired";
+
+/// Where the user was (path and query), so signing in takes them back there.
+pub fn remember_here() {
+    if let Some(window) = web_sys::window() {
+        let location = window.location();
+        let path = location.pathname().unwrap_or_default();
+        let search = location.search().unwrap_or_default();
+        if path.starts_with('/') && path != "/login" && path != "/" {
+            let _ = SessionStorage::set(RETURN_KEY, format!("{path}{search}"));
+        }
+    }
+}
+
+/// The page to go back to after signing in, once.
+pub fn take_return_to() -> Option<String> {
+    let p: String = SessionStorage::get(RETURN_KEY).ok()?;
+    SessionStorage::delete(RETURN_KEY);
+    // Only a path of this app, never another site.
+    (p.starts_with('/') && !p.starts_with("//")).then_some(p)
+}
+
+/// Whether the last sign-out was the server refusing an expired or revoked token, once.
+pub fn take_session_expired() -> bool {
+    let expired = SessionStorage::get::<bool>(EXPIRED_KEY).unwrap_or(false);
+    SessionStorage::delete(EXPIRED_KEY);
+    expired
+}
+
 fn go_to_login() {
     if let Some(window) = web_sys::window() {
         let location = window.location();
         let here = location.pathname().unwrap_or_default();
         if here != "/login" {
+            remember_here();
+            let _ = SessionStorage::set(EXPIRED_KEY, true);
             let _ = location.assign("/login");
         }
     }

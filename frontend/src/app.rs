@@ -138,6 +138,7 @@ fn Authed(props: &AuthedProps) -> Html {
         return html! {};
     };
     let Some(session) = ctx.session.clone() else {
+        api::remember_here();
         return html! { <Redirect<Route> to={Route::Login} /> };
     };
     html! {

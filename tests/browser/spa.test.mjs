@@ -589,3 +589,33 @@ test('a job kept from a deleted customer is found on Unlinked and linked to Acme
 
   assert.deepEqual(errors, [], 'no script errors in the page');
 });
+
+test('a deep link survives signing in, and an expired session says so', { skip: SKIP, timeout: TEST }, async (t) => {
+  const { page, errors } = await newPage(t);
+
+  // Not signed in: the deep link goes to the login page and, after signing in, back to itself.
+  await page.goto(`${BASE}/customers/${acmeId}/notes`);
+  await page.waitForURL(/\/login$/);
+  await byTestId(page, 'login-username').fill(USERNAME);
+  await byTestId(page, 'login-password').fill(PASSWORD);
+  await byTestId(page, 'login-submit').click();
+  await page.waitForURL(new RegExp(`/customers/${acmeId}/notes$`));
+  await page.getByText(ACME).first().waitFor();
+
+  // A token the server no longer accepts: the next request ends the session with a message.
+  await page.evaluate(() => {
+    for (const k of Object.keys(localStorage)) {
+      if (/token/i.test(k)) localStorage.setItem(k, JSON.stringify('not-a-valid-token'));
+    }
+  });
+  await page.goto(`${BASE}/customers?q=acme`);
+  await page.waitForURL(/\/login$/);
+  await until('the session-ended message', async () =>
+    /session has ended/i.test(await page.locator('body').innerText()));
+  await page.screenshot({ path: path.join(OUT, 'session-ended.png') });
+  await byTestId(page, 'login-username').fill(USERNAME);
+  await byTestId(page, 'login-password').fill(PASSWORD);
+  await byTestId(page, 'login-submit').click();
+  await page.waitForURL(/\/customers\?q=acme$/);
+  assert.deepEqual(errors, []);
+});

@@ -19,7 +19,11 @@ pub fn Login() -> Html {
     let ctx = use_context::<SessionCtx>();
     let navigator = use_navigator();
     let form = use_reducer(Form::<Creds>::default);
-    let error = use_state(|| None::<String>);
+    // Sent here because the server refused the token: say so instead of a bare login form.
+    let error = use_state(|| {
+        api::take_session_expired()
+            .then(|| "Your session has ended. Please sign in again.".to_string())
+    });
     let busy = use_state(|| false);
 
     // Already signed in: nothing to do here.
@@ -60,8 +64,18 @@ pub fn Login() -> Html {
                                 user: resp.user,
                             }));
                         }
-                        if let Some(nav) = navigator {
-                            nav.push(&Route::Customers);
+                        match api::take_return_to() {
+                            // A full load of the page the user asked for, query string included.
+                            Some(path) => {
+                                if let Some(w) = web_sys::window() {
+                                    let _ = w.location().assign(&path);
+                                }
+                            }
+                            None => {
+                                if let Some(nav) = navigator {
+                                    nav.push(&Route::Customers);
+                                }
+                            }
                         }
                     }
                     Err(p) => {
