@@ -1014,17 +1014,7 @@ pub(crate) fn list_filter(db: &Db, q: &CustomerQuery) -> AppResult<ListFilter> {
 }
 
 pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
-    let per_page = q.per_page.unwrap_or(25);
-    if per_page == 0 || per_page > MAX_PER_PAGE {
-        return Err(AppError::field(
-            "per_page",
-            format!("per_page must be between 1 and {MAX_PER_PAGE}"),
-        ));
-    }
-    let page = q.page.unwrap_or(1);
-    if page == 0 || page > 1_000_000 {
-        return Err(AppError::field("page", "page starts at 1"));
-    }
+    let (page, per_page) = super::records::paging(q.page, q.per_page)?;
     let ListFilter {
         from,
         searching,

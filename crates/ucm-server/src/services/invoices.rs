@@ -563,20 +563,7 @@ pub async fn update(
 }
 
 pub async fn delete(db: &Db, id: i64, if_match: Option<i64>) -> AppResult<()> {
-    let txn = db.begin_write().await?;
-    crate::db::lock_row(&*txn, "invoices", id).await?;
-    let row = query_one(
-        &*txn,
-        "SELECT version FROM invoices WHERE id = ?",
-        vec![id.into()],
-    )
-    .await?
-    .ok_or_else(|| AppError::not_found("invoice", id))?;
-    check_version(row.try_get("", "version")?, if_match)?;
-    // Items and notes go by ON DELETE CASCADE.
-    exec(&*txn, "DELETE FROM invoices WHERE id = ?", vec![id.into()]).await?;
-    txn.commit().await?;
-    Ok(())
+    super::records::delete_versioned(db, "invoices", "invoice", id, if_match).await
 }
 
 /// Lets callers bind today's date where `CUSTOMER_STATUS_SQL` appears.

@@ -93,9 +93,13 @@ pub async fn get(db: &Db, id: i64) -> AppResult<Note> {
     get_in(&db.conn, id).await
 }
 
+/// Newest first: the order of every notes list except reminders.
+const NEWEST_FIRST: &str = "x.note_at DESC, x.id DESC";
+
 async fn page_of(
     db: &Db,
     inner_where: &str,
+    order: &str,
     values: Vec<Value>,
     page: u64,
     per_page: u64,
@@ -105,10 +109,7 @@ async fn page_of(
     page_values.push((((page - 1) * per_page) as i64).into());
     let rows = query_all(
         &db.conn,
-        &select_with_customer(
-            inner_where,
-            " ORDER BY x.note_at DESC, x.id DESC LIMIT ? OFFSET ?",
-        ),
+        &select_with_customer(inner_where, &format!(" ORDER BY {order} LIMIT ? OFFSET ?")),
         page_values,
     )
     .await?;
@@ -149,13 +150,14 @@ pub async fn list(db: &Db, q: &NoteQuery) -> AppResult<NotePage> {
             page_of(
                 db,
                 &format!(" WHERE n.{col} = ?"),
+                NEWEST_FIRST,
                 vec![id.into()],
                 page,
                 per_page,
             )
             .await
         }
-        (None, None) => page_of(db, "", vec![], page, per_page).await,
+        (None, None) => page_of(db, "", NEWEST_FIRST, vec![], page, per_page).await,
         _ => Err(AppError::field(
             "owner_kind",
             "owner_kind and owner_id go together",
@@ -182,7 +184,15 @@ pub async fn list_for_customer(
          UNION ALL SELECT m.id FROM notes m JOIN websites o ON o.id = m.website_id WHERE o.customer_id = ? \
          UNION ALL SELECT m.id FROM notes m JOIN invoices o ON o.id = m.invoice_id WHERE o.customer_id = ? \
          UNION ALL SELECT m.id FROM notes m JOIN tickets o ON o.id = m.ticket_id WHERE o.customer_id = ?)";
-    page_of(db, inner, vec![customer_id.into(); 6], page, per_page).await
+    page_of(
+        db,
+        inner,
+        NEWEST_FIRST,
+        vec![customer_id.into(); 6],
+        page,
+        per_page,
+    )
+    .await
 }
 
 /// Reminders due to this user (or to all staff) up to `until`, oldest first.
@@ -202,27 +212,7 @@ pub async fn reminders(db: &Db, user_id: i64, q: &ReminderQuery) -> AppResult<No
     if q.include_done != Some(true) {
         values.push(false.into());
     }
-    let mut page_values = values.clone();
-    page_values.push((per_page as i64).into());
-    page_values.push((((page - 1) * per_page) as i64).into());
-    let rows = query_all(
-        &db.conn,
-        &select_with_customer(&inner, " ORDER BY x.note_at, x.id LIMIT ? OFFSET ?"),
-        page_values,
-    )
-    .await?;
-    let total = count(
-        &db.conn,
-        &format!("SELECT COUNT(*) AS n FROM notes n{inner}"),
-        values,
-    )
-    .await?;
-    Ok(NotePage {
-        items: rows.iter().map(note_from).collect::<AppResult<_>>()?,
-        total,
-        page,
-        per_page,
-    })
+    page_of(db, &inner, "x.note_at, x.id", values, page, per_page).await
 }
 
 async fn check_reminder_user<C: ConnectionTrait>(
@@ -369,17 +359,5 @@ pub async fn update(db: &Db, id: i64, upd: NoteUpdate, if_match: Option<i64>) ->
 }
 
 pub async fn delete(db: &Db, id: i64, if_match: Option<i64>) -> AppResult<()> {
-    let txn = db.begin_write().await?;
-    crate::db::lock_row(&*txn, "notes", id).await?;
-    let row = query_one(
-        &*txn,
-        "SELECT version FROM notes WHERE id = ?",
-        vec![id.into()],
-    )
-    .await?
-    .ok_or_else(|| AppError::not_found("note", id))?;
-    check_version(row.try_get("", "version")?, if_match)?;
-    exec(&*txn, "DELETE FROM notes WHERE id = ?", vec![id.into()]).await?;
-    txn.commit().await?;
-    Ok(())
+    super::records::delete_versioned(db, "notes", "note", id, if_match).await
 }

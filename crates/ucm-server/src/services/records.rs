@@ -471,8 +471,9 @@ pub async fn update_job(db: &Db, id: i64, upd: JobUpdate, if_match: Option<i64>)
     Ok(job)
 }
 
-/// Deletes a row of `table` after checking its version; its notes go by ON DELETE CASCADE.
-async fn delete_versioned(
+/// Deletes a row of `table` after checking its version; what hangs off it (notes, invoice
+/// items) goes by ON DELETE CASCADE.
+pub(crate) async fn delete_versioned(
     db: &Db,
     table: &'static str,
     what: &str,
