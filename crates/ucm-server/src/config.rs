@@ -13,7 +13,7 @@ pub struct Config {
     pub jwt_secret: String,
     pub token_ttl_minutes: i64,
     pub max_body_bytes: usize,
-    pub max_import_bytes: usize,
+    pub max_import_bytes: u64,
     pub max_upload_bytes: u64,
     /// ISO 4217 code for new invoices that do not name one.
     pub currency: String,
@@ -56,8 +56,8 @@ pub const ENV_VARS: &[(&str, &str, &str)] = &[
     ),
     (
         "UCM_MAX_IMPORT_BYTES",
-        "52428800",
-        "largest CSV upload to the import endpoint (413 above)",
+        "1073741824",
+        "largest CSV file the import endpoints take (413 above); it is streamed to disk, not held in memory",
     ),
     (
         "UCM_MAX_UPLOAD_BYTES",
@@ -103,7 +103,7 @@ impl Config {
             jwt_secret: var("UCM_JWT_SECRET").unwrap_or_default(),
             token_ttl_minutes: parsed("UCM_TOKEN_TTL_MINUTES", 720)?,
             max_body_bytes: parsed("UCM_MAX_BODY_BYTES", 256 * 1024)?,
-            max_import_bytes: parsed("UCM_MAX_IMPORT_BYTES", 50 * 1024 * 1024)?,
+            max_import_bytes: parsed("UCM_MAX_IMPORT_BYTES", 1024 * 1024 * 1024)?,
             max_upload_bytes: parsed("UCM_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)?,
             currency: var("UCM_CURRENCY")
                 .map(|c| c.trim().to_ascii_uppercase())

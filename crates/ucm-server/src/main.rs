@@ -235,12 +235,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("--columns: {e}"))?;
             let config = Config::from_env()?;
             let db = startup::connect(&config).await?;
-            let bytes = std::fs::read(&file)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            if !file.is_file() {
+                anyhow::bail!("cannot read {}: no such file", file.display());
+            }
             let bar = ProgressBar::new(0);
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{bar:40} {pos}/{len} rows {elapsed_precise} ~{eta} left",
+                    "{bar:40} {bytes}/{total_bytes} {elapsed_precise} ~{eta} left",
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
@@ -248,9 +249,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 bar.set_length(total);
                 bar.set_position(done);
             };
-            let report = import::import_customers(
+            let report = import::import_file(
                 &db,
-                &bytes,
+                &file,
                 import::ImportOptions {
                     dry_run,
                     match_id: !no_match_id,
@@ -261,9 +262,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     columns,
                 },
                 &progress,
+                0,
             )
             .await
-            .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?
+            .report;
             bar.finish_and_clear();
             print_report(&report);
             Ok(())
@@ -348,12 +351,7 @@ fn print_report(r: &ucm_types::ImportReport) {
     }
     println!(
         "rows {}: created {}, updated {}, unchanged {}, skipped {}; contacts created {}",
-        r.rows_read,
-        r.created,
-        r.updated,
-        r.unchanged,
-        r.skipped.len(),
-        r.contacts_created
+        r.rows_read, r.created, r.updated, r.unchanged, r.skipped_total, r.contacts_created
     );
     for s in &r.skipped {
         println!("  skipped line {}: {}", s.row, s.reason);

@@ -17,11 +17,13 @@ use crate::error::{handlers, AppError};
 use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::services::files::FileStore;
+use crate::services::import::uploads::ImportStore;
 use crate::services::users;
 
 pub struct AppState {
     pub db: Db,
     pub files: FileStore,
+    pub imports: ImportStore,
     pub jwt: JwtKeys,
     pub config: Arc<Config>,
 }
@@ -97,8 +99,15 @@ impl Application {
                 config.data_dir.join("files").display()
             )
         })?;
+        let imports = ImportStore::new(&config.data_dir, config.max_import_bytes).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot prepare {}: {e}",
+                config.data_dir.join("imports").display()
+            )
+        })?;
         let state = web::Data::new(AppState {
             files,
+            imports,
             jwt: JwtKeys::new(&jwt_secret(&config)?, config.token_ttl_minutes)?,
             db: db.clone(),
             config: Arc::new(config),

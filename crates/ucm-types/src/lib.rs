@@ -9,8 +9,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 #[cfg(feature = "openapi")]
 use utoipa::{IntoParams, ToSchema};
 
+mod imports;
 pub mod money;
 mod records;
+pub use imports::*;
 pub use records::*;
 
 /// The one error body of the API (RFC 9457 `application/problem+json`).
@@ -537,13 +539,17 @@ pub struct ImportReport {
     pub created: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// The skipped rows, the first 10,000 of them; `skipped_total` counts them all.
     pub skipped: Vec<SkippedRow>,
+    pub skipped_total: u64,
     pub contacts_created: u64,
     /// Header text → ucm field, for every column that was used.
     pub mapped_columns: Vec<ColumnMapping>,
     /// Header text of every column that was not imported, with how many rows had a value there.
     pub ignored_columns: Vec<IgnoredColumn>,
+    /// What was not imported from rows that were (the first 10,000; `warnings_total` counts all).
     pub warnings: Vec<RowMessage>,
+    pub warnings_total: u64,
     pub header_row: u64,
     /// The text encoding that was detected, e.g. `UTF-8`, `UTF-8 with BOM`, `windows-1252`.
     pub encoding: String,

@@ -1,15 +1,61 @@
-use actix_web::{post, web, HttpRequest, HttpResponse};
-use ucm_types::{ImportQuery, ImportReport, Problem};
+//! CSV import: in one request (`/imports/customers`), or in the wizard's steps (upload once,
+//! look at the detection and the columns, preview with any mapping and options, commit, read
+//! the report).
+
+use actix_web::http::header;
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use ucm_types::{
+    ImportPreview, ImportQuery, ImportReport, ImportSettings, ImportUpload, ImportUploadQuery,
+    Problem,
+};
 
 use crate::auth::AuthUser;
 use crate::error::{AppError, AppResult};
-use crate::extract::read_body;
+use crate::extract::Json;
 use crate::services::import::{self, ImportOptions};
 use crate::startup::AppState;
 
-/// Import customers and contacts from a CSV file sent as the raw body (`text/csv`).
-/// The whole file lands in one transaction; the report lists what was created, updated,
-/// unchanged and skipped (with line numbers and reasons).
+/// Rows of the file shown by a preview.
+const PREVIEW_ROWS: usize = 20;
+
+fn check_csv_content_type(req: &HttpRequest) -> AppResult<()> {
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if matches!(
+        ct.as_str(),
+        "text/csv"
+            | "text/plain"
+            | "application/csv"
+            | "application/octet-stream"
+            | "application/vnd.ms-excel"
+            | "text/tab-separated-values"
+    ) {
+        Ok(())
+    } else {
+        Err(AppError::UnsupportedMediaType(
+            "send the file as the body with Content-Type: text/csv".into(),
+        ))
+    }
+}
+
+fn declared_len(req: &HttpRequest) -> Option<u64> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+}
+
+/// Import customers and contacts from a CSV file sent as the raw body (`text/csv`), in one
+/// request. The whole file lands in one transaction; the report lists what was created,
+/// updated, unchanged and skipped (with line numbers and reasons).
 #[utoipa::path(
     tag = "import",
     security(("bearer" = [])),
@@ -27,38 +73,21 @@ use crate::startup::AppState;
 #[post("/api/v1/imports/customers")]
 pub async fn import_customers(
     state: web::Data<AppState>,
-    _user: AuthUser,
+    user: AuthUser,
     req: HttpRequest,
     q: web::Query<ImportQuery>,
-    mut payload: web::Payload,
+    payload: web::Payload,
 ) -> AppResult<HttpResponse> {
-    let ct = req
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if !matches!(
-        ct.as_str(),
-        "text/csv" | "text/plain" | "application/csv" | "application/octet-stream"
-    ) {
-        return Err(AppError::UnsupportedMediaType(
-            "send the file as the body with Content-Type: text/csv".into(),
-        ));
-    }
-    let bytes = read_body(&req, &mut payload, state.config.max_import_bytes).await?;
-    if bytes.is_empty() {
-        return Err(AppError::field("file", "the file is empty"));
-    }
+    check_csv_content_type(&req)?;
     let columns = import::parse_column_map(q.columns.as_deref().unwrap_or(""))
         .map_err(|e| AppError::field("columns", e))?;
-    let report = import::import_customers(
+    let store = &state.imports;
+    let (id, _) = store
+        .receive("", declared_len(&req), user.id, payload)
+        .await?;
+    let result = import::import_file(
         &state.db,
-        &bytes,
+        &store.file_of(&id)?,
         ImportOptions {
             dry_run: q.dry_run.unwrap_or(false),
             match_id: q.match_id.unwrap_or(true),
@@ -69,7 +98,216 @@ pub async fn import_customers(
             columns,
         },
         &|_, _| {},
+        0,
     )
-    .await?;
-    Ok(HttpResponse::Ok().json(report))
+    .await;
+    if let Err(e) = store.remove(&id).await {
+        tracing::warn!("could not remove import upload {id}: {e}");
+    }
+    Ok(HttpResponse::Ok().json(result?.report))
+}
+
+async fn describe(state: &AppState, id: &str) -> AppResult<ImportUpload> {
+    let meta = state.imports.meta(id).await?;
+    let detected = import::detect(&state.db, &state.imports.file_of(id)?).await?;
+    Ok(ImportUpload {
+        id: id.to_owned(),
+        file_name: meta.file_name,
+        size: meta.size,
+        uploaded_at: meta.uploaded_at.to_rfc3339(),
+        encoding: detected.opened_encoding.label().into(),
+        delimiter: import::delimiter_label(detected.delimiter),
+        header_row: detected.header_row,
+        data_rows: detected.data_rows,
+        columns: detected.columns,
+        fields: import::Field::ALL
+            .iter()
+            .map(|f| ucm_types::ImportField {
+                name: f.name().into(),
+                label: f.label().into(),
+            })
+            .collect(),
+        report: state.imports.report(id).await?,
+    })
+}
+
+/// Step 1: upload a CSV file (raw body) to import. Answers with what was detected: encoding,
+/// delimiter, header row, each column with its automatic field and sample values, and the
+/// fields a column can be mapped to. The upload is kept for 7 days.
+#[utoipa::path(
+    tag = "import",
+    security(("bearer" = [])),
+    params(ImportUploadQuery),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file"),
+    responses(
+        (status = 201, body = ImportUpload, headers(("Location" = String))),
+        (status = 400, description = "Unreadable file", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Empty file, no header row, an unclosed quote", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/imports")]
+pub async fn upload(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    q: web::Query<ImportUploadQuery>,
+    payload: web::Payload,
+) -> AppResult<HttpResponse> {
+    check_csv_content_type(&req)?;
+    let (id, _) = state
+        .imports
+        .receive(
+            q.name.as_deref().unwrap_or(""),
+            declared_len(&req),
+            user.id,
+            payload,
+        )
+        .await?;
+    match describe(&state, &id).await {
+        Ok(upload) => Ok(HttpResponse::Created()
+            .insert_header(("Location", format!("/api/v1/imports/{id}")))
+            .json(upload)),
+        Err(e) => {
+            // A file that cannot be imported at all is not kept.
+            let _ = state.imports.remove(&id).await;
+            Err(e)
+        }
+    }
+}
+
+/// An upload: what was detected, the columns, and the report once it has been imported.
+#[utoipa::path(
+    tag = "import",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Upload id")),
+    responses(
+        (status = 200, body = ImportUpload),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/imports/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    _user: AuthUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(describe(&state, &id).await?))
+}
+
+/// Step 2: a dry run of the whole upload with these settings (column mapping and options):
+/// the report it would give and its first 20 rows, each with what would happen to it and
+/// why. Nothing is written.
+#[utoipa::path(
+    tag = "import",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Upload id")),
+    request_body = ImportSettings,
+    responses(
+        (status = 200, body = ImportPreview),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown field or column in the mapping, no name column, or (all_or_nothing) rows that would be skipped", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/imports/{id}/preview")]
+pub async fn preview(
+    state: web::Data<AppState>,
+    _user: AuthUser,
+    id: web::Path<String>,
+    settings: Json<ImportSettings>,
+) -> AppResult<HttpResponse> {
+    let path = state.imports.file_of(&id)?;
+    let opts = import::options_from(&settings.0, true)?;
+    let done = import::import_file(&state.db, &path, opts, &|_, _| {}, PREVIEW_ROWS).await?;
+    Ok(HttpResponse::Ok().json(ImportPreview {
+        report: done.report,
+        rows: done.preview,
+    }))
+}
+
+/// Step 3: import the upload with these settings, in one transaction. An upload is imported
+/// once: a second commit is a 409 (its report stays readable).
+#[utoipa::path(
+    tag = "import",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Upload id")),
+    request_body = ImportSettings,
+    responses(
+        (status = 200, body = ImportReport),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already imported, or being imported", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown field or column in the mapping, no name column, or (all_or_nothing) rows that would be skipped", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/api/v1/imports/{id}/commit")]
+pub async fn commit(
+    state: web::Data<AppState>,
+    _user: AuthUser,
+    id: web::Path<String>,
+    settings: Json<ImportSettings>,
+) -> AppResult<HttpResponse> {
+    let path = state.imports.file_of(&id)?;
+    let opts = import::options_from(&settings.0, false)?;
+    let _claim = state.imports.claim(&id)?;
+    if state.imports.report(&id).await?.is_some() {
+        return Err(AppError::Conflict {
+            message: "this upload has already been imported; its report is at /api/v1/imports/{id}/report".into(),
+            errors: Default::default(),
+        });
+    }
+    let done = import::import_file(&state.db, &path, opts, &|_, _| {}, 0).await?;
+    state.imports.save_report(&id, &done.report).await?;
+    Ok(HttpResponse::Ok().json(done.report))
+}
+
+/// Step 4: the report of an imported upload.
+#[utoipa::path(
+    tag = "import",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Upload id")),
+    responses(
+        (status = 200, body = ImportReport),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such upload, or not imported yet", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/api/v1/imports/{id}/report")]
+pub async fn report(
+    state: web::Data<AppState>,
+    _user: AuthUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    match state.imports.report(&id).await? {
+        Some(r) => Ok(HttpResponse::Ok().json(r)),
+        None => Err(AppError::NotFound(
+            "this upload has not been imported yet".into(),
+        )),
+    }
+}
+
+/// Forget an upload (its file and report). What it imported stays.
+#[utoipa::path(
+    tag = "import",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Upload id")),
+    responses(
+        (status = 204),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Being imported right now", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/api/v1/imports/{id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    _user: AuthUser,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    state.imports.remove(&id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -351,7 +351,7 @@ where
 }
 
 /// Streams the body into `tmp`, hashing as it goes. `Err(None)` means over the limit.
-async fn receive<S, B, E>(
+pub(crate) async fn receive<S, B, E>(
     tmp: &Path,
     limit: u64,
     body: &mut S,

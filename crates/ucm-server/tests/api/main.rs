@@ -13,3 +13,4 @@ mod notes;
 mod openapi;
 mod records;
 mod search;
+mod wizard;

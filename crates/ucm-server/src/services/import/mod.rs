@@ -2,10 +2,19 @@
 //! columns by header text (UCM's own export and other tools' names), matches rows to existing
 //! customers and applies the whole file in one transaction.
 
-use std::collections::HashMap;
+pub mod reader;
+pub mod uploads;
+
+use std::collections::{HashMap, VecDeque};
+use std::path::Path;
 
 use sea_orm::ConnectionTrait;
-use ucm_types::{Address, ColumnMapping, IgnoredColumn, ImportReport, RowMessage, SkippedRow};
+use ucm_types::{
+    Address, ColumnMapping, IgnoredColumn, ImportReport, PreviewRow, RowAction, RowMessage,
+    SkippedRow,
+};
+
+use self::reader::{swallowed_rows, Record, RecordReader, TextEncoding};
 
 use super::contacts::{self, ContactFields};
 use super::customers::{self, CustomerFields, DEFAULT_TYPE_ID};
@@ -108,6 +117,79 @@ impl Field {
             Field::Groups => "groups",
         }
     }
+}
+
+impl Field {
+    /// How the wizard names the field.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::CustomerId => "Customer ID (match key)",
+            Field::CustomerName => "Customer name",
+            Field::CustomerNumber => "Customer number",
+            Field::CustomerType => "Customer type",
+            Field::Credit => "Credit",
+            Field::Line1 => "Address line 1",
+            Field::Line2 => "Address line 2",
+            Field::Suburb => "Address suburb / city",
+            Field::State => "Address state",
+            Field::Region => "Address region",
+            Field::Country => "Address country",
+            Field::PostCode => "Address post code",
+            Field::FirstName => "Contact first name",
+            Field::LastName => "Contact last name",
+            Field::ContactName => "Contact full name",
+            Field::Email => "Contact email",
+            Field::Phone => "Contact phone",
+            Field::Mobile => "Contact mobile",
+            Field::Fax => "Contact fax",
+            Field::Language => "Contact language",
+            Field::Position => "Contact position",
+            Field::InvoicePrefix => "Invoice prefix",
+            Field::TaxName => "Tax name",
+            Field::TaxRate => "Tax rate",
+            Field::Staff => "Staff (comma-separated)",
+            Field::Groups => "Groups (comma-separated)",
+        }
+    }
+}
+
+/// The wizard's settings as import options; a mapping naming an unknown field or the same
+/// column twice is refused (422 on `columns`).
+pub fn options_from(s: &ucm_types::ImportSettings, dry_run: bool) -> AppResult<ImportOptions> {
+    let mut columns = HashMap::new();
+    for choice in &s.columns {
+        let col = usize::try_from(choice.column)
+            .ok()
+            .filter(|c| *c >= 1)
+            .ok_or_else(|| AppError::field("columns", "a column is a number from 1"))?;
+        let field = match choice.field.as_deref() {
+            None | Some("ignore") | Some("") => None,
+            Some(name) => Some(Field::from_name(name).ok_or_else(|| {
+                AppError::field(
+                    "columns",
+                    format!(
+                        "column {col}: unknown field {name:?}; one of {}",
+                        Field::ALL.map(Field::name).join(", ")
+                    ),
+                )
+            })?),
+        };
+        if columns.insert(col, field).is_some() {
+            return Err(AppError::field(
+                "columns",
+                format!("column {col} is mapped twice"),
+            ));
+        }
+    }
+    Ok(ImportOptions {
+        dry_run,
+        match_id: s.match_id,
+        match_email: s.match_email,
+        match_name: s.match_name,
+        clear_blanks: s.clear_blanks,
+        all_or_nothing: s.all_or_nothing,
+        columns,
+    })
 }
 
 /// Lower case, with `_ - / . :` as spaces and runs of spaces collapsed: `Billing Apt/Suite`
@@ -386,134 +468,6 @@ fn is_company_header(h: &str) -> bool {
         .any(|(f, names)| *f == Field::CustomerName && names.contains(&n.as_str()))
 }
 
-/// Decodes the file: a BOM decides when present; else UTF-8 if the bytes are valid UTF-8;
-/// else Windows-1252 (a superset of Latin-1's printable range), never lossy replacement.
-pub fn decode(bytes: &[u8]) -> (String, &'static str) {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return (String::from_utf8_lossy(rest).into_owned(), "UTF-8 with BOM");
-    }
-    if bytes.starts_with(b"\xFF\xFE") {
-        let (text, _, _) = encoding_rs::UTF_16LE.decode(bytes);
-        return (text.into_owned(), "UTF-16LE");
-    }
-    if bytes.starts_with(b"\xFE\xFF") {
-        let (text, _, _) = encoding_rs::UTF_16BE.decode(bytes);
-        return (text.into_owned(), "UTF-16BE");
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_owned(), "UTF-8"),
-        Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            (text.into_owned(), "windows-1252")
-        }
-    }
-}
-
-/// Picks the delimiter whose count per line is most consistent over the first lines.
-pub fn detect_delimiter(text: &str) -> u8 {
-    let lines: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .take(30)
-        .collect();
-    let mut best = (b',', 0usize);
-    for d in [b',', b';', b'\t', b'|'] {
-        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();
-        let mut freq: HashMap<usize, usize> = HashMap::new();
-        for c in counts.iter().filter(|c| **c > 0) {
-            *freq.entry(*c).or_default() += 1;
-        }
-        // Lines that agree on the same non-zero count, weighted a little by the count itself.
-        let score = freq
-            .iter()
-            .map(|(count, n)| n * 1000 + count)
-            .max()
-            .unwrap_or(0);
-        if score > best.1 {
-            best = (d, score);
-        }
-    }
-    best.0
-}
-
-fn count_outside_quotes(line: &str, d: u8) -> usize {
-    let mut in_quotes = false;
-    let mut n = 0;
-    for b in line.bytes() {
-        if b == b'"' {
-            in_quotes = !in_quotes;
-        } else if b == d && !in_quotes {
-            n += 1;
-        }
-    }
-    n
-}
-
-pub struct Record {
-    pub line: u64,
-    pub cells: Vec<String>,
-}
-
-pub fn read_records(text: &str, delimiter: u8) -> Result<Vec<Record>, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    let mut record = csv::StringRecord::new();
-    // The csv crate's own line numbers lag by one after a CRLF (it takes a record's position
-    // before consuming the previous line's `\n`), so lines are counted here from byte offsets.
-    let bytes = text.as_bytes();
-    let (mut counted_to, mut line) = (0usize, 1u64);
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {
-                let mut start = record.position().map_or(0, |p| p.byte() as usize);
-                while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
-                    start += 1;
-                }
-                if start > counted_to {
-                    line += bytes[counted_to..start]
-                        .iter()
-                        .filter(|&&b| b == b'\n')
-                        .count() as u64;
-                    counted_to = start;
-                }
-                out.push(Record {
-                    line,
-                    cells: record.iter().map(str::to_owned).collect(),
-                });
-            }
-            Ok(false) => break,
-            Err(e) => return Err(format!("the file is not readable as CSV: {e}")),
-        }
-    }
-    Ok(out)
-}
-
-/// A quote that is opened and never closed makes the CSV reader take every following line as
-/// part of one cell, which would import (or skip) one row where the file has hundreds. A cell
-/// holding several lines that each look like a row of the file is that mistake, and the
-/// import is refused with the line where the quote opens, instead of losing those rows.
-pub fn swallowed_rows(records: &[Record], delimiter: u8) -> Option<String> {
-    let d = char::from(delimiter);
-    for r in records {
-        for (col, cell) in r.cells.iter().enumerate() {
-            let row_like = cell.lines().filter(|l| l.matches(d).count() >= 2).count();
-            if row_like >= 3 {
-                return Some(format!(
-                    "line {}, column {}: a quoted value opens here and runs over {} lines that look like rows of the file; a closing quote (\") is probably missing, so nothing was imported",
-                    r.line,
-                    col + 1,
-                    cell.lines().count()
-                ));
-            }
-        }
-    }
-    None
-}
-
 /// The mapping of one file: for each field, the columns that feed it, in file order.
 struct Mapping {
     columns: HashMap<Field, Vec<usize>>,
@@ -638,6 +592,9 @@ struct RowData {
     invoice_prefix: String,
     address: Address,
     contact: Option<ContactFields>,
+    /// Whether the contact's first name came from the file (else it stands in for a missing one
+    /// and must not overwrite a stored name).
+    first_name_given: bool,
     email_key: String,
     groups: Vec<String>,
     staff: Vec<String>,
@@ -704,6 +661,7 @@ fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<Row
     let has_contact = [&first, &last, &email, &phone, &mobile, &fax]
         .iter()
         .any(|v| !v.is_empty());
+    let first_name_given = !first.is_empty();
     let contact = has_contact.then(|| ContactFields {
         // A contact needs a first name; a row with only an email or phone is the company's.
         first_name: if first.is_empty() {
@@ -760,15 +718,17 @@ fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<Row
         address,
         email_key: email.to_lowercase(),
         contact,
+        first_name_given,
         groups: split(groups),
         staff: split(staff),
     })
 }
 
+#[derive(Debug, Clone, Copy)]
 enum Outcome {
     Created,
-    Updated,
-    Unchanged,
+    Updated(i64),
+    Unchanged(i64),
 }
 
 pub struct ImportOptions {
@@ -831,31 +791,73 @@ impl Default for ImportOptions {
     }
 }
 
-/// Imports a whole file atomically: every row lands, or (on an unexpected failure) none do.
-/// Rows that cannot be imported are skipped and listed with their line and reason.
-pub async fn import_customers(
-    db: &Db,
-    bytes: &[u8],
-    opts: ImportOptions,
-    progress: &(dyn Fn(u64, u64) + Sync),
-) -> AppResult<ImportReport> {
-    let (text, encoding) = decode(bytes);
-    let delimiter = detect_delimiter(&text);
-    let records = read_records(&text, delimiter).map_err(AppError::BadRequest)?;
-    if let Some(message) = swallowed_rows(&records, delimiter) {
-        return Err(AppError::field("file", message));
+/// The file opened for import: encoding and delimiter decided, header found, the reader
+/// positioned on the first data record.
+pub struct Opened {
+    pub encoding: TextEncoding,
+    pub delimiter: u8,
+    pub header_row: u64,
+    pub headers: Vec<String>,
+    pub size: u64,
+    type_names: Vec<String>,
+    ahead: VecDeque<Record>,
+    reader: RecordReader<std::fs::File>,
+}
+
+impl Opened {
+    fn next_record(&mut self) -> AppResult<Option<Record>> {
+        if let Some(r) = self.ahead.pop_front() {
+            return Ok(Some(r));
+        }
+        self.reader.next_record().map_err(AppError::BadRequest)
     }
+
+    /// The automatic mapping of this file's columns (`None`: not imported).
+    pub fn auto_fields(&self) -> Vec<Option<Field>> {
+        let has_company = self.headers.iter().any(|h| is_company_header(h));
+        self.headers
+            .iter()
+            .map(|h| map_header(h, &self.type_names, has_company))
+            .collect()
+    }
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> AppError {
+    AppError::Internal(anyhow::anyhow!("reading {}: {e}", path.display()))
+}
+
+/// Opens a file for import: one pass to decide the encoding (off the async workers), the
+/// delimiter from its opening, and the header among the first 20 records (rows above it
+/// are a preamble, as Invoice Ninja writes).
+pub async fn open(db: &Db, path: &Path) -> AppResult<Opened> {
+    let owned = path.to_owned();
+    let (encoding, delimiter, size) = tokio::task::spawn_blocking(move || {
+        let size = std::fs::metadata(&owned)?.len();
+        let encoding = reader::sniff_encoding(std::fs::File::open(&owned)?)?;
+        let prefix = reader::text_prefix(std::fs::File::open(&owned)?, encoding)?;
+        std::io::Result::Ok((encoding, reader::detect_delimiter(&prefix), size))
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("import sniffing: {e}")))?
+    .map_err(|e| io_error(path, e))?;
     let type_names: Vec<String> = lookups::list_types(db)
         .await?
         .iter()
         .map(|t| fold(&t.name))
         .collect();
-
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let mut reader = RecordReader::new(file, encoding, delimiter);
+    let mut first = Vec::new();
+    while first.len() < 20 {
+        match reader.next_record().map_err(AppError::BadRequest)? {
+            Some(r) => first.push(r),
+            None => break,
+        }
+    }
     // The header is the first of the opening rows that names at least two known columns
-    // (one, for a one-column file); rows above it are a preamble.
-    let header_idx = records
+    // (one, for a one-column file).
+    let header_idx = first
         .iter()
-        .take(20)
         .position(|r| {
             let known = r.cells.iter().filter(|c| map_header(c, &type_names, false).is_some()).count();
             known >= 2 || (known == 1 && r.cells.iter().filter(|c| !c.trim().is_empty()).count() == 1)
@@ -866,22 +868,132 @@ pub async fn import_customers(
                 "no header row found: the first rows name no known column (e.g. Customer Name, Email, First Name)",
             )
         })?;
-    let headers: Vec<String> = records[header_idx]
+    let headers = first[header_idx]
         .cells
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
         .collect();
-    if let Some(col) = opts.columns.keys().find(|c| **c > headers.len()) {
+    let header_row = first[header_idx].line;
+    Ok(Opened {
+        encoding,
+        delimiter,
+        header_row,
+        headers,
+        size,
+        type_names,
+        ahead: first.drain(header_idx + 1..).collect(),
+        reader,
+    })
+}
+
+/// What an upload holds, for the import wizard's first step: one pass over the whole file
+/// (records counted, the first values of each column kept), nothing written.
+pub struct Detected {
+    pub opened_encoding: TextEncoding,
+    pub delimiter: u8,
+    pub header_row: u64,
+    pub data_rows: u64,
+    pub columns: Vec<ucm_types::ImportColumn>,
+}
+
+pub async fn detect(db: &Db, path: &Path) -> AppResult<Detected> {
+    let mut src = open(db, path).await?;
+    let auto = src.auto_fields();
+    let mut samples: Vec<Vec<String>> = vec![Vec::new(); src.headers.len()];
+    let mut data_rows = 0u64;
+    while let Some(r) = src.next_record()? {
+        if let Some(message) = swallowed_rows(&r, src.delimiter) {
+            return Err(AppError::field("file", message));
+        }
+        data_rows += 1;
+        if data_rows <= 200 {
+            for (i, cell) in r.cells.iter().enumerate().take(samples.len()) {
+                let v = cell.trim();
+                if !v.is_empty() && samples[i].len() < 3 && !samples[i].iter().any(|s| s == v) {
+                    samples[i].push(v.chars().take(80).collect());
+                }
+            }
+        }
+        if data_rows.is_multiple_of(4096) {
+            // A long file is counted without holding this worker for the whole pass.
+            tokio::task::yield_now().await;
+        }
+    }
+    let columns = src
+        .headers
+        .iter()
+        .zip(auto)
+        .zip(samples)
+        .enumerate()
+        .map(|(i, ((header, field), samples))| ucm_types::ImportColumn {
+            column: i as u64 + 1,
+            header: header.clone(),
+            field: field.map(|f| f.name().to_owned()),
+            samples,
+        })
+        .collect();
+    Ok(Detected {
+        opened_encoding: src.encoding,
+        delimiter: src.delimiter,
+        header_row: src.header_row,
+        data_rows,
+        columns,
+    })
+}
+
+pub fn delimiter_label(d: u8) -> String {
+    match d {
+        b'\t' => "tab".into(),
+        d => char::from(d).to_string(),
+    }
+}
+
+/// At most this many skipped rows and warnings are listed in a report; the totals count all.
+const LISTED_MAX: usize = 10_000;
+
+fn skip(report: &mut ImportReport, row: u64, reason: String) {
+    report.skipped_total += 1;
+    if report.skipped.len() < LISTED_MAX {
+        report.skipped.push(SkippedRow { row, reason });
+    }
+}
+
+fn warn(report: &mut ImportReport, row: u64, message: String) {
+    report.warnings_total += 1;
+    if report.warnings.len() < LISTED_MAX {
+        report.warnings.push(RowMessage { row, message });
+    }
+}
+
+pub struct Imported {
+    pub report: ImportReport,
+    /// The first rows as they were (or, in a dry run, would be) imported.
+    pub preview: Vec<PreviewRow>,
+}
+
+/// Imports a file in one transaction: every row lands, or (on an unexpected failure, a
+/// refused file or a killed process) none do. Rows that cannot be imported are skipped and
+/// listed with their line and reason. The file is read as a stream; memory holds the
+/// matching index (a few dozen bytes per customer), not the file.
+pub async fn import_file(
+    db: &Db,
+    path: &Path,
+    opts: ImportOptions,
+    progress: &(dyn Fn(u64, u64) + Sync),
+    preview_rows: usize,
+) -> AppResult<Imported> {
+    let mut src = open(db, path).await?;
+    if let Some(col) = opts.columns.keys().find(|c| **c > src.headers.len()) {
         return Err(AppError::field(
             "columns",
             format!(
                 "column {col} does not exist: the header has {} columns",
-                headers.len()
+                src.headers.len()
             ),
         ));
     }
     let (mapping, mapped_columns, ignored_idx) =
-        build_mapping(&headers, &type_names, &opts.columns);
+        build_mapping(&src.headers, &src.type_names, &opts.columns);
     if !mapping.columns.contains_key(&Field::CustomerName)
         && !mapping.columns.contains_key(&Field::FirstName)
         && !mapping.columns.contains_key(&Field::ContactName)
@@ -891,35 +1003,39 @@ pub async fn import_customers(
             "no column gives a customer or contact name (e.g. Customer Name, Company, Name, First Name)",
         ));
     }
-    let data = &records[header_idx + 1..];
+    let headers = src.headers.clone();
     let mut report = ImportReport {
         rows_read: 0,
         created: 0,
         updated: 0,
         unchanged: 0,
         skipped: Vec::new(),
+        skipped_total: 0,
         contacts_created: 0,
         mapped_columns,
         ignored_columns: Vec::new(),
         warnings: Vec::new(),
-        header_row: records[header_idx].line,
-        encoding: encoding.into(),
-        delimiter: match delimiter {
-            b'\t' => "tab".into(),
-            d => char::from(d).to_string(),
-        },
+        warnings_total: 0,
+        header_row: src.header_row,
+        encoding: src.encoding.label().into(),
+        delimiter: delimiter_label(src.delimiter),
         dry_run: opts.dry_run,
     };
+    let mut preview = Vec::new();
     let mut ignored_counts = vec![0u64; ignored_idx.len()];
-    let total = data.len() as u64;
     let txn = db.begin_write().await?;
     let mut cache = Cache {
         index: Index::load(&*txn).await?,
         ..Cache::default()
     };
-    for (n, record) in data.iter().enumerate() {
-        if n % 200 == 0 {
-            progress(n as u64, total);
+    let mut records = 0u64;
+    while let Some(record) = src.next_record()? {
+        records += 1;
+        if records.is_multiple_of(256) {
+            progress(src.reader.raw_bytes(), src.size);
+        }
+        if let Some(message) = swallowed_rows(&record, src.delimiter) {
+            return Err(AppError::field("file", message));
         }
         if record.cells.iter().all(|c| c.trim().is_empty()) {
             continue;
@@ -930,64 +1046,57 @@ pub async fn import_customers(
                 ignored_counts[k] += 1;
             }
         }
-        if record.cells.len() != headers.len() {
-            let extra_is_empty = record.cells.len() > headers.len()
-                && record.cells[headers.len()..]
-                    .iter()
-                    .all(|c| c.trim().is_empty());
-            if !extra_is_empty {
-                report.skipped.push(SkippedRow {
-                    row: record.line,
-                    reason: format!(
-                        "the row has {} fields but the header has {}; fix the row so its values line up",
-                        record.cells.len(),
-                        headers.len()
-                    ),
-                });
-                continue;
-            }
-        }
-        let row = Row {
-            cells: &record.cells,
-            mapping: &mapping,
-        };
-        let parsed = match parse_row(&row, record.line, &mut report.warnings) {
-            Ok(p) => p,
-            Err(reason) => {
-                report.skipped.push(SkippedRow {
-                    row: record.line,
-                    reason,
-                });
-                continue;
-            }
-        };
-        match apply_row(
+        let listed = (report.skipped.len(), report.warnings.len());
+        let outcome = import_record(
             &*txn,
-            &parsed,
+            &record,
+            &headers,
             &mapping,
-            record.line,
             &mut report,
             &mut cache,
             &opts,
         )
         .await
-        {
-            Ok(Some(Outcome::Created)) => report.created += 1,
-            Ok(Some(Outcome::Updated)) => report.updated += 1,
-            Ok(Some(Outcome::Unchanged)) => report.unchanged += 1,
-            Ok(None) => {}
-            Err(e) => {
-                return Err(match e {
-                    AppError::Internal(cause) => AppError::Internal(
-                        cause.context(format!("import failed at line {}", record.line)),
-                    ),
-                    other => AppError::BadRequest(format!(
-                        "import stopped at line {} and nothing was imported: {}",
-                        record.line,
-                        other.to_problem().detail.unwrap_or_default()
-                    )),
-                })
+        .map_err(|e| match e {
+            AppError::Internal(cause) => {
+                AppError::Internal(cause.context(format!("import failed at line {}", record.line)))
             }
+            other => AppError::BadRequest(format!(
+                "import stopped at line {} and nothing was imported: {}",
+                record.line,
+                other.to_problem().detail.unwrap_or_default()
+            )),
+        })?;
+        match outcome {
+            Some(Outcome::Created) => report.created += 1,
+            Some(Outcome::Updated(_)) => report.updated += 1,
+            Some(Outcome::Unchanged(_)) => report.unchanged += 1,
+            None => {}
+        }
+        if preview.len() < preview_rows {
+            let ours = |id: i64| Some(id).filter(|id| *id < cache.index.first_new_id);
+            let (action, customer_id) = match outcome {
+                None => (RowAction::Skip, None),
+                Some(Outcome::Created) => (RowAction::Create, None),
+                Some(Outcome::Updated(id)) => (RowAction::Update, ours(id)),
+                Some(Outcome::Unchanged(id)) => (RowAction::Unchanged, ours(id)),
+            };
+            let problems = report.skipped[listed.0..]
+                .iter()
+                .map(|s| s.reason.clone())
+                .chain(
+                    report.warnings[listed.1..]
+                        .iter()
+                        .map(|w| w.message.clone()),
+                )
+                .collect();
+            preview.push(PreviewRow {
+                row: record.line,
+                cells: record.cells,
+                action,
+                customer_id,
+                problems,
+            });
         }
     }
     flush(&*txn, &mut cache).await.map_err(|e| match e {
@@ -996,7 +1105,7 @@ pub async fn import_customers(
         }
         other => other,
     })?;
-    progress(total, total);
+    progress(src.size, src.size);
     report.ignored_columns = ignored_idx
         .iter()
         .zip(ignored_counts)
@@ -1007,7 +1116,7 @@ pub async fn import_customers(
             non_empty_cells: count,
         })
         .collect();
-    if opts.all_or_nothing && !report.skipped.is_empty() {
+    if opts.all_or_nothing && report.skipped_total > 0 {
         txn.rollback().await?;
         let mut problems: Vec<String> = report
             .skipped
@@ -1015,8 +1124,8 @@ pub async fn import_customers(
             .take(50)
             .map(|r| format!("line {}: {}", r.row, r.reason))
             .collect();
-        if report.skipped.len() > 50 {
-            problems.push(format!("... and {} more rows", report.skipped.len() - 50));
+        if report.skipped_total > 50 {
+            problems.push(format!("... and {} more rows", report.skipped_total - 50));
         }
         let mut errors = crate::error::FieldErrors::new();
         errors.insert("file".into(), problems);
@@ -1027,7 +1136,53 @@ pub async fn import_customers(
     } else {
         txn.commit().await?;
     }
-    Ok(report)
+    Ok(Imported { report, preview })
+}
+
+/// One data record: checked for shape, parsed, matched and applied (or skipped).
+async fn import_record<C: ConnectionTrait>(
+    c: &C,
+    record: &Record,
+    headers: &[String],
+    mapping: &Mapping,
+    report: &mut ImportReport,
+    cache: &mut Cache,
+    opts: &ImportOptions,
+) -> AppResult<Option<Outcome>> {
+    if record.cells.len() != headers.len() {
+        let extra_is_empty = record.cells.len() > headers.len()
+            && record.cells[headers.len()..]
+                .iter()
+                .all(|c| c.trim().is_empty());
+        if !extra_is_empty {
+            skip(
+                report,
+                record.line,
+                format!(
+                    "the row has {} fields but the header has {}; fix the row so its values line up",
+                    record.cells.len(),
+                    headers.len()
+                ),
+            );
+            return Ok(None);
+        }
+    }
+    let row = Row {
+        cells: &record.cells,
+        mapping,
+    };
+    let mut warnings = Vec::new();
+    let parsed = parse_row(&row, record.line, &mut warnings);
+    for w in warnings {
+        warn(report, w.row, w.message);
+    }
+    match parsed {
+        Ok(parsed) => apply_row(c, &parsed, mapping, record.line, report, cache, opts).await,
+        Err(reason) => {
+            skip(report, record.line, reason);
+            Ok(None)
+        }
+    }
 }
 
 #[derive(Default)]
@@ -1035,102 +1190,180 @@ struct Cache {
     types: HashMap<String, Option<i64>>,
     groups: HashMap<String, i64>,
     staff: HashMap<String, Option<i64>>,
-    created: std::collections::HashSet<i64>,
     /// Customer ID in the file → the customer that row became, so later rows with the same
     /// ID add to it (several contacts per customer) even when the ID is another system's.
     file_ids: HashMap<i64, i64>,
-    /// Email → the first line that gave it, to report duplicates inside the file.
-    emails: HashMap<String, u64>,
+    /// Key of an email → the first line that gave it, to report duplicates inside the file.
+    emails: HashMap<u64, u64>,
     index: Index,
     pending: Pending,
 }
 
-/// What the database holds, read once at the start so that matching a row costs no query.
+/// A 64-bit key of a text. The index keeps keys, not the texts, so that a million customers
+/// fit in a few dozen megabytes; a match found through a key is confirmed against the stored
+/// customer before anything is written (see `apply_row`).
+fn key(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// Keys → customers: the usual one customer per key in a flat map, the rare shared key apart.
+#[derive(Default)]
+struct KeyMap {
+    one: HashMap<u64, i64>,
+    many: HashMap<u64, Vec<i64>>,
+}
+
+enum Found<'a> {
+    None,
+    One(i64),
+    Many(&'a [i64]),
+}
+
+impl KeyMap {
+    fn get(&self, k: u64) -> Found<'_> {
+        if let Some(id) = self.one.get(&k) {
+            return Found::One(*id);
+        }
+        match self.many.get(&k) {
+            Some(ids) => Found::Many(ids),
+            None => Found::None,
+        }
+    }
+
+    fn insert(&mut self, k: u64, id: i64) {
+        if let Some(ids) = self.many.get_mut(&k) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+            return;
+        }
+        match self.one.entry(k) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(id);
+            }
+            std::collections::hash_map::Entry::Occupied(o) => {
+                if *o.get() != id {
+                    let first = o.remove();
+                    self.many.insert(k, vec![first, id]);
+                }
+            }
+        }
+    }
+
+    fn remove(&mut self, k: u64, id: i64) {
+        if self.one.get(&k) == Some(&id) {
+            self.one.remove(&k);
+            return;
+        }
+        if let Some(ids) = self.many.get_mut(&k) {
+            ids.retain(|i| *i != id);
+            if let [last] = ids[..] {
+                self.many.remove(&k);
+                self.one.insert(k, last);
+            }
+        }
+    }
+}
+
+/// What the database holds, read once at the start (in pages, so a large database is not
+/// held in memory twice) so that matching a row costs no query.
 #[derive(Default)]
 struct Index {
-    /// id → (folded name, primary contact's email key, name).
-    by_id: HashMap<i64, (String, Option<String>, String)>,
-    /// A contact's email key → the customers with a contact of that email.
-    by_email: HashMap<String, Vec<i64>>,
-    /// Exact customer name → customers of that name.
-    by_name: HashMap<String, Vec<i64>>,
+    /// Customers that existed before the import: id → (key of the folded name, key of the
+    /// primary contact's email or 0).
+    by_id: HashMap<i64, (u64, u64)>,
+    by_email: KeyMap,
+    by_name: KeyMap,
+    /// Ids from here on were created by this import.
+    first_new_id: i64,
 }
+
+const INDEX_PAGE: u64 = 20_000;
 
 impl Index {
     async fn load<C: ConnectionTrait>(c: &C) -> AppResult<Self> {
-        let mut ix = Index::default();
-        for r in query_all(
-            c,
-            "SELECT c.id, c.customer_name, c.name_key, p.email_key FROM customers c \
-             LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary",
-            vec![],
-        )
-        .await?
-        {
-            let id: i64 = r.try_get("", "id")?;
-            let name: String = r.try_get("", "customer_name")?;
-            ix.by_name.entry(name.clone()).or_default().push(id);
-            ix.by_id.insert(
-                id,
-                (
-                    r.try_get("", "name_key")?,
-                    r.try_get::<Option<String>>("", "email_key")?
-                        .filter(|e| !e.is_empty()),
-                    name,
+        let mut ix = Index {
+            first_new_id: 1,
+            ..Index::default()
+        };
+        let mut after = 0i64;
+        loop {
+            let page = query_all(
+                c,
+                &format!(
+                    "SELECT c.id, c.customer_name, c.name_key, p.email_key FROM customers c \
+                     LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary \
+                     WHERE c.id > ? ORDER BY c.id LIMIT {INDEX_PAGE}"
                 ),
-            );
+                vec![after.into()],
+            )
+            .await?;
+            for r in &page {
+                let id: i64 = r.try_get("", "id")?;
+                let name: String = r.try_get("", "customer_name")?;
+                let name_key: String = r.try_get("", "name_key")?;
+                let email: Option<String> = r.try_get("", "email_key")?;
+                ix.by_name.insert(key(&name), id);
+                ix.by_id.insert(
+                    id,
+                    (
+                        key(&name_key),
+                        email.filter(|e| !e.is_empty()).map_or(0, |e| key(&e)),
+                    ),
+                );
+                after = id;
+            }
+            if (page.len() as u64) < INDEX_PAGE {
+                break;
+            }
         }
-        for r in query_all(
-            c,
-            "SELECT DISTINCT email_key, customer_id FROM contacts WHERE email_key <> '' ORDER BY customer_id",
-            vec![],
-        )
-        .await?
-        {
-            ix.by_email
-                .entry(r.try_get("", "email_key")?)
-                .or_default()
-                .push(r.try_get("", "customer_id")?);
+        ix.first_new_id = after + 1;
+        let mut after = 0i64;
+        loop {
+            let page = query_all(
+                c,
+                &format!(
+                    "SELECT id, email_key, customer_id FROM contacts \
+                     WHERE email_key <> '' AND id > ? ORDER BY id LIMIT {INDEX_PAGE}"
+                ),
+                vec![after.into()],
+            )
+            .await?;
+            for r in &page {
+                let email: String = r.try_get("", "email_key")?;
+                ix.by_email
+                    .insert(key(&email), r.try_get("", "customer_id")?);
+                after = r.try_get("", "id")?;
+            }
+            if (page.len() as u64) < INDEX_PAGE {
+                break;
+            }
         }
         Ok(ix)
     }
 
     fn add(&mut self, id: i64, name: &str, primary_email: Option<&str>) {
-        self.by_id.insert(
-            id,
-            (
-                fold(name),
-                primary_email.map(str::to_owned),
-                name.to_owned(),
-            ),
-        );
-        let ids = self.by_name.entry(name.to_owned()).or_default();
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
+        self.by_name.insert(key(name), id);
         if let Some(e) = primary_email {
             self.add_email(id, e);
         }
     }
 
     fn add_email(&mut self, id: i64, email_key: &str) {
-        let ids = self.by_email.entry(email_key.to_owned()).or_default();
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
+        self.by_email.insert(key(email_key), id);
     }
 
     fn rename(&mut self, id: i64, old: &str, new: &str) {
         if old == new {
             return;
         }
-        if let Some(ids) = self.by_name.get_mut(old) {
-            ids.retain(|i| *i != id);
-        }
-        self.by_name.entry(new.to_owned()).or_default().push(id);
+        self.by_name.remove(key(old), id);
+        self.by_name.insert(key(new), id);
         if let Some(entry) = self.by_id.get_mut(&id) {
-            entry.0 = fold(new);
-            entry.2 = new.to_owned();
+            entry.0 = key(&fold(new));
         }
     }
 }
@@ -1166,7 +1399,6 @@ async fn flush<C: ConnectionTrait>(c: &C, cache: &mut Cache) -> AppResult<()> {
     for ((id, (fields, contact)), (file_id, groups, staff)) in
         ids.into_iter().zip(&pending.rows).zip(pending.links)
     {
-        cache.created.insert(id);
         if let Some(f) = file_id {
             cache.file_ids.insert(f, id);
         }
@@ -1185,50 +1417,48 @@ async fn flush<C: ConnectionTrait>(c: &C, cache: &mut Cache) -> AppResult<()> {
     Ok(())
 }
 
-fn find_match(
-    d: &RowData,
-    line: u64,
-    report: &mut ImportReport,
-    cache: &Cache,
-    opts: &ImportOptions,
-) -> Result<Option<i64>, String> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum By {
+    FileId,
+    Id,
+    Email,
+    Name,
+}
+
+/// The customer a row belongs to, if any, and (when the row's Customer ID is a stranger's)
+/// that stranger's id, for a warning.
+type Matched = (Option<(i64, By)>, Option<i64>);
+
+fn find_match(d: &RowData, cache: &Cache, opts: &ImportOptions) -> Result<Matched, String> {
     if let Some(id) = d.customer_id.and_then(|f| cache.file_ids.get(&f)) {
-        return Ok(Some(*id));
+        return Ok((Some((*id, By::FileId)), None));
     }
     let ix = &cache.index;
     let mut id_mismatch = None;
     if let Some(id) = d.customer_id.filter(|_| opts.match_id) {
-        if let Some((name_key, email_key, existing)) = ix.by_id.get(&id) {
-            let same_email =
-                !d.email_key.is_empty() && email_key.as_deref() == Some(d.email_key.as_str());
-            if *name_key == fold(&d.name) || same_email {
-                return Ok(Some(id));
+        if let Some(&(name_key, email_key)) = ix.by_id.get(&id) {
+            let same_email = !d.email_key.is_empty() && email_key == key(&d.email_key);
+            if name_key == key(&fold(&d.name)) || same_email {
+                return Ok((Some((id, By::Id)), None));
             }
             // An id from another system, or a stale one: never let it overwrite a stranger.
-            id_mismatch = Some(format!(
-                "customer id {id} belongs to {existing:?}, whose name and email differ from this row, so a new customer was created"
-            ));
+            id_mismatch = Some(id);
         }
     }
-    let found = match_by_email_or_name(d, ix, opts);
-    // Ids this same import just created clash with the file's own ids by coincidence only.
-    let clash_is_ours = d.customer_id.is_some_and(|id| cache.created.contains(&id));
-    if let (Ok(None), Some(message), false) = (&found, id_mismatch, clash_is_ours) {
-        report.warnings.push(RowMessage { row: line, message });
-    }
-    found
+    let found = match_by_email_or_name(d, ix, opts)?;
+    Ok((found, if found.is_none() { id_mismatch } else { None }))
 }
 
 fn match_by_email_or_name(
     d: &RowData,
     ix: &Index,
     opts: &ImportOptions,
-) -> Result<Option<i64>, String> {
+) -> Result<Option<(i64, By)>, String> {
     if opts.match_email && !d.email_key.is_empty() {
-        match ix.by_email.get(&d.email_key).map(Vec::as_slice) {
-            None | Some([]) => {}
-            Some([one]) => return Ok(Some(*one)),
-            Some(ids) => {
+        match ix.by_email.get(key(&d.email_key)) {
+            Found::None => {}
+            Found::One(id) => return Ok(Some((id, By::Email))),
+            Found::Many(ids) => {
                 let mut ids = ids.to_vec();
                 ids.sort_unstable();
                 return Err(format!(
@@ -1241,10 +1471,10 @@ fn match_by_email_or_name(
     if !opts.match_name {
         return Ok(None);
     }
-    match ix.by_name.get(&d.name).map(Vec::as_slice) {
-        None | Some([]) => Ok(None),
-        Some([one]) => Ok(Some(*one)),
-        Some(_) => Err(format!(
+    match ix.by_name.get(key(&d.name)) {
+        Found::None => Ok(None),
+        Found::One(id) => Ok(Some((id, By::Name))),
+        Found::Many(_) => Err(format!(
             "several customers are named {:?}; add a Customer ID or an email column to say which",
             d.name
         )),
@@ -1308,16 +1538,19 @@ async fn apply_row<C: ConnectionTrait>(
     let type_hint = mapping.type_hint.as_deref();
     let mapped = |f: Field| mapping.columns.contains_key(&f);
     if !d.email_key.is_empty() {
-        if let Some(first) = cache.emails.get(&d.email_key) {
-            report.warnings.push(RowMessage {
-                row: line,
-                message: format!(
-                    "the email {} is also on line {first}; this row was applied to the same contact",
-                    d.email_key
+        match cache.emails.entry(key(&d.email_key)) {
+            std::collections::hash_map::Entry::Occupied(first) => warn(
+                report,
+                line,
+                format!(
+                    "the email {} is also on line {}; this row was applied to the same contact",
+                    d.email_key,
+                    first.get()
                 ),
-            });
-        } else {
-            cache.emails.insert(d.email_key.clone(), line);
+            ),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(line);
+            }
         }
     }
     let type_id = match (d.type_name.as_str(), type_hint) {
@@ -1326,10 +1559,11 @@ async fn apply_row<C: ConnectionTrait>(
         (name, _) => match resolve_type(c, name, cache).await? {
             Some(id) => Some(id),
             None => {
-                report.skipped.push(SkippedRow {
-                    row: line,
-                    reason: format!("customer_type: there is no customer type named {name:?}"),
-                });
+                skip(
+                    report,
+                    line,
+                    format!("customer_type: there is no customer type named {name:?}"),
+                );
                 return Ok(None);
             }
         },
@@ -1342,24 +1576,51 @@ async fn apply_row<C: ConnectionTrait>(
     for s in &d.staff {
         match resolve_staff(c, s, cache).await? {
             Some(id) => staff_ids.push(id),
-            None => report.warnings.push(RowMessage {
-                row: line,
-                message: format!(
-                    "staff: no user is named {s:?}; the customer was imported without it"
-                ),
-            }),
+            None => warn(
+                report,
+                line,
+                format!("staff: no user is named {s:?}; the customer was imported without it"),
+            ),
         }
     }
     if cache.pending.touches(d, opts) {
         flush(c, cache).await?;
     }
-    let matched = match find_match(d, line, report, cache, opts) {
+    let (found, stranger) = match find_match(d, cache, opts) {
         Ok(m) => m,
         Err(reason) => {
-            report.skipped.push(SkippedRow { row: line, reason });
+            skip(report, line, reason);
             return Ok(None);
         }
     };
+    if let Some(id) = stranger {
+        let existing = customers::get_in(c, id).await?.customer_name;
+        warn(
+            report,
+            line,
+            format!("customer id {id} belongs to {existing:?}, whose name and email differ from this row, so a new customer was created"),
+        );
+    }
+    // The index matched on keys; the stored customer confirms the match before any write.
+    let mut matched = None;
+    if let Some((id, by)) = found {
+        let current = customers::get_in(c, id).await?;
+        let contacts = if d.contact.is_some() {
+            contacts::list_in(c, id).await?
+        } else {
+            Vec::new()
+        };
+        let confirmed = match by {
+            By::Name => current.customer_name == d.name,
+            By::Email => contacts
+                .iter()
+                .any(|e| e.email.to_lowercase() == d.email_key),
+            By::Id | By::FileId => true,
+        };
+        if confirmed {
+            matched = Some((id, current, contacts));
+        }
+    }
     match matched {
         None => {
             let fields = CustomerFields {
@@ -1390,8 +1651,7 @@ async fn apply_row<C: ConnectionTrait>(
             }
             Ok(Some(Outcome::Created))
         }
-        Some(id) => {
-            let current = customers::get_in(c, id).await?;
+        Some((id, current, contacts)) => {
             let before = customers::fields_of(&current);
             let mut after = before.clone();
             // Blank cells leave what is stored alone unless the user asked for blanks to clear,
@@ -1460,7 +1720,17 @@ async fn apply_row<C: ConnectionTrait>(
                 if !contact.email.is_empty() {
                     cache.index.add_email(id, &contact.email_key());
                 }
-                if merge_contact(c, id, contact, report, opts.clear_blanks, &mapped).await? {
+                if merge_contact(
+                    c,
+                    id,
+                    &contacts,
+                    (contact, d.first_name_given),
+                    report,
+                    opts.clear_blanks,
+                    &mapped,
+                )
+                .await?
+                {
                     changed = true;
                     customers::refresh_search(c, id).await?;
                 }
@@ -1469,9 +1739,9 @@ async fn apply_row<C: ConnectionTrait>(
                 customers::touch(c, id).await?;
             }
             Ok(Some(if changed {
-                Outcome::Updated
+                Outcome::Updated(id)
             } else {
-                Outcome::Unchanged
+                Outcome::Unchanged(id)
             }))
         }
     }
@@ -1482,12 +1752,12 @@ async fn apply_row<C: ConnectionTrait>(
 async fn merge_contact<C: ConnectionTrait>(
     c: &C,
     customer_id: i64,
-    row: &ContactFields,
+    existing: &[ucm_types::Contact],
+    (row, first_name_given): (&ContactFields, bool),
     report: &mut ImportReport,
     clear_blanks: bool,
     mapped: &dyn Fn(Field) -> bool,
 ) -> AppResult<bool> {
-    let existing = contacts::list_in(c, customer_id).await?;
     let found = if !row.email.is_empty() {
         existing
             .iter()
@@ -1507,7 +1777,9 @@ async fn merge_contact<C: ConnectionTrait>(
                     *target = v.to_owned();
                 }
             };
-            set(&mut after.first_name, &row.first_name, Field::FirstName);
+            if first_name_given {
+                set(&mut after.first_name, &row.first_name, Field::FirstName);
+            }
             if after.first_name.is_empty() {
                 after.first_name = before.first_name.clone();
             }
@@ -1535,33 +1807,6 @@ async fn merge_contact<C: ConnectionTrait>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn row_numbers_are_file_lines_with_any_line_ending() {
-        for t in [
-            "A,B\r\n1,x\r\n\r\n\"2\r\nwrapped\",y\r\n3,z\r\n",
-            "A,B\n1,x\n\n\"2\nwrapped\",y\n3,z\n",
-        ] {
-            let lines: Vec<u64> = read_records(t, b',')
-                .unwrap_or_default()
-                .iter()
-                .map(|r| r.line)
-                .collect();
-            assert_eq!(lines, vec![1, 2, 4, 6], "{t:?}");
-        }
-    }
-
-    #[test]
-    fn an_unclosed_quote_is_caught_not_swallowed() {
-        let broken = "Name,Email,Phone\nAcme,\"a@x.test,1\nBeta,b@x.test,2\nGamma,g@x.test,3\nDelta,d@x.test,4\n";
-        let records = read_records(broken, b',').unwrap_or_default();
-        let msg = swallowed_rows(&records, b',').unwrap_or_default();
-        assert!(msg.starts_with("line 2, column 2"), "{msg}");
-        // A real multi-line cell (an address, a note) is fine.
-        let fine = "Name,Address\nAcme,\"1 Main St\nSuite 4\nBrisbane, QLD\"\n";
-        let records = read_records(fine, b',').unwrap_or_default();
-        assert_eq!(swallowed_rows(&records, b','), None);
-    }
 
     #[test]
     fn column_maps_are_parsed_strictly() {
@@ -1613,23 +1858,5 @@ mod tests {
         assert_eq!(map_header("Name", &types, true), Some(Field::ContactName));
         assert_eq!(map_header("Shipping Street", &types, false), None);
         assert_eq!(map_header("", &types, false), None);
-    }
-
-    #[test]
-    fn encodings_are_detected() {
-        assert_eq!(decode(b"\xEF\xBB\xBFname\n").1, "UTF-8 with BOM");
-        assert_eq!(decode(b"\xEF\xBB\xBFname\n").0, "name\n");
-        let (text, enc) = decode(b"J\xf6hn");
-        assert_eq!((text.as_str(), enc), ("Jöhn", "windows-1252"));
-        let (text, enc) = decode(b"\xFF\xFEa\x00b\x00");
-        assert_eq!((text.as_str(), enc), ("ab", "UTF-16LE"));
-    }
-
-    #[test]
-    fn delimiters_are_detected() {
-        assert_eq!(detect_delimiter("a;b;c\n1;2;3\n"), b';');
-        assert_eq!(detect_delimiter("a,b\n\"x;y\",2\n"), b',');
-        assert_eq!(detect_delimiter("a\tb\tc\n1\t2\t3\n"), b'\t');
-        assert_eq!(detect_delimiter("a|b\n1|2\n"), b'|');
     }
 }
