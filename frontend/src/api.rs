@@ -9,7 +9,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use ucm_types::{
     Contact, ContactUpdate, Customer, CustomerDeleteQuery, CustomerPage, CustomerType,
-    CustomerUpdate, FileMeta, FilePage, FileQuery, FileUpdate, FileUploadQuery, Group, Invoice,
+    CustomerUpdate, FileMeta, FilePage, FileQuery, FileUpdate, FileUploadQuery, Group,
+    ImportPreview, ImportReport, ImportSettings, ImportUpload, ImportUploadQuery, Invoice,
     InvoicePage, InvoiceUpdate, Job, JobPage, JobUpdate, LinkedAction, LinkedCounts, LoginRequest,
     LoginResponse, NewContact, NewCustomer, NewGroup, NewInvoice, NewJob, NewNote, NewTicket,
     NewWebsite, Note, NotePage, NoteQuery, NoteUpdate, PageQuery, Problem, RecordQuery,
@@ -584,10 +585,35 @@ pub async fn delete_file(id: i64, version: i64) -> ApiResult<()> {
 /// `name` (through an object URL and a clicked `<a download>`).
 pub async fn download_file(id: i64, name: &str) -> ApiResult<()> {
     let path = format!("/files/{id}/content");
-    let mut call = Call::new(Method::GET, &path);
+    download(Call::new(Method::GET, &path), Some(name), "download").await
+}
+
+/// The file name of a `Content-Disposition: attachment; filename="customers.csv"` header.
+fn disposition_name(header: &str) -> Option<String> {
+    let start = header.find("filename=")? + "filename=".len();
+    let rest = header[start..].trim_start();
+    let name = match rest.strip_prefix('"') {
+        Some(quoted) => quoted.split('"').next()?,
+        None => rest.split(';').next()?.trim(),
+    };
+    (!name.trim().is_empty()).then(|| name.to_string())
+}
+
+/// Sends `call` (with the bearer token) and saves the answer as a download: named `name`, else
+/// as the server's `Content-Disposition` says, else `fallback`.
+async fn download(mut call: Call<'_>, name: Option<&str>, fallback: &str) -> ApiResult<()> {
     call.accept = "*/*";
     let response = call.send().await?;
     let failed = |what: &str| problem(0, "client", format!("Could not save the download: {what}"));
+    let file_name = name
+        .map(str::to_string)
+        .or_else(|| {
+            response
+                .headers()
+                .get("content-disposition")
+                .and_then(|h| disposition_name(&h))
+        })
+        .unwrap_or_else(|| fallback.to_string());
     let raw = web_sys::Response::from(response);
     let promise = raw.blob().map_err(|_| failed("no body"))?;
     let blob: web_sys::Blob = wasm_bindgen_futures::JsFuture::from(promise)
@@ -603,7 +629,7 @@ pub async fn download_file(id: i64, name: &str) -> ApiResult<()> {
         .map_err(|_| failed("no link"))?
         .unchecked_into();
     a.set_href(&url);
-    a.set_download(name);
+    a.set_download(&file_name);
     a.set_attribute("style", "display:none").ok();
     if let Some(body) = document.body() {
         body.append_child(&a).ok();
@@ -618,6 +644,66 @@ pub async fn download_file(id: i64, name: &str) -> ApiResult<()> {
     })
     .forget();
     Ok(())
+}
+
+// ---- import and export -----------------------------------------------------------------------
+
+/// Step 1 of the import wizard: sends the file's bytes as `text/csv` (whatever the browser
+/// thinks its type is; the server detects encoding and delimiter itself).
+pub async fn upload_import(file: &web_sys::File) -> ApiResult<ImportUpload> {
+    Call::new(Method::POST, "/imports")
+        .params(&ImportUploadQuery {
+            name: Some(file.name()),
+        })
+        .raw(JsValue::from(file.clone()), "text/csv".to_string())
+        .fetch()
+        .await
+}
+
+pub async fn get_import(id: &str) -> ApiResult<ImportUpload> {
+    Call::new(Method::GET, &format!("/imports/{id}"))
+        .fetch()
+        .await
+}
+
+/// A dry run of the whole upload with these settings.
+pub async fn preview_import(id: &str, settings: &ImportSettings) -> ApiResult<ImportPreview> {
+    Call::new(Method::POST, &format!("/imports/{id}/preview"))
+        .json(settings)?
+        .fetch()
+        .await
+}
+
+/// The real import, in one transaction (409 once the upload has been imported).
+pub async fn commit_import(id: &str, settings: &ImportSettings) -> ApiResult<ImportReport> {
+    Call::new(Method::POST, &format!("/imports/{id}/commit"))
+        .json(settings)?
+        .fetch()
+        .await
+}
+
+/// Which export file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    Customers,
+    Contacts,
+}
+
+/// Downloads the customers (or their contacts) the list's filters select, as CSV; `bom` starts
+/// the file with a UTF-8 byte order mark for Excel. Paging and sorting do not apply.
+pub async fn export_csv(kind: ExportKind, params: &ListParams, bom: bool) -> ApiResult<()> {
+    let (path, fallback) = match kind {
+        ExportKind::Customers => ("/exports/customers", "customers.csv"),
+        ExportKind::Contacts => ("/exports/contacts", "contacts.csv"),
+    };
+    let mut query: Vec<(String, String)> = params
+        .to_pairs()
+        .into_iter()
+        .filter(|(k, _)| !matches!(*k, "page" | "per_page" | "sort" | "dir"))
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    query.push(("bom".to_string(), bom.to_string()));
+    download(Call::new(Method::GET, path).query(query), None, fallback).await
 }
 
 // ---- notes and reminders ---------------------------------------------------------------------

@@ -9,6 +9,7 @@ use crate::api::{self, Session};
 use crate::components::reminders::RemindersButton;
 use crate::pages::customer::{CustomerPage, Tab};
 use crate::pages::customers::CustomerList;
+use crate::pages::import::ImportPage;
 use crate::pages::login::Login;
 use crate::pages::unlinked::UnlinkedPage;
 
@@ -32,6 +33,9 @@ pub enum Route {
     /// Jobs, websites, invoices, tickets and files without a customer.
     #[at("/unlinked")]
     Unlinked,
+    /// The CSV import wizard; `?upload=<id>` reopens an upload.
+    #[at("/import")]
+    Import,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -112,6 +116,7 @@ fn switch(route: Route) -> Html {
             <Authed><CustomerPage {id} tab={Tab::from_slug(&tab)} record={Some(record)} /></Authed>
         },
         Route::Unlinked => html! { <Authed><UnlinkedPage /></Authed> },
+        Route::Import => html! { <Authed><ImportPage /></Authed> },
         Route::NotFound => html! {
             <Authed>
                 <div class="page">
@@ -186,6 +191,7 @@ fn Header(props: &HeaderProps) -> Html {
         )
     );
     let unlinked_active = matches!(route, Some(Route::Unlinked));
+    let import_active = matches!(route, Some(Route::Import));
     html! {
         <header class="topbar">
             <div class="brand">
@@ -198,6 +204,9 @@ fn Header(props: &HeaderProps) -> Html {
                 </Link<Route>>
                 <Link<Route> to={Route::Unlinked} classes={classes!("topnav-link", unlinked_active.then_some("active"))}>
                     { "Unlinked" }
+                </Link<Route>>
+                <Link<Route> to={Route::Import} classes={classes!("topnav-link", import_active.then_some("active"))}>
+                    { "Import" }
                 </Link<Route>>
             </nav>
             <div class="user-box">

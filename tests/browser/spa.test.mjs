@@ -619,3 +619,204 @@ test('a deep link survives signing in, and an expired session says so', { skip: 
   await page.waitForURL(/\/customers\?q=acme$/);
   assert.deepEqual(errors, []);
 });
+
+// The import wizard's test ids: import-file (the file input), import-file-summary with
+// import-encoding / import-delimiter / import-header-row / import-rows, map-col-<n> (one select
+// per column, value = field name, '' = do not import), import-match-id / import-match-email /
+// import-match-name / import-clear-blanks / import-all-or-nothing (option checkboxes),
+// import-preview (button), import-preview-panel (data-current="true" while it matches the
+// settings), preview-<created|updated|unchanged|skipped|contacts|warnings|rows> (counts in
+// data-value), preview-row (data-row = file line, data-action), preview-problems,
+// preview-skipped-row (data-row), preview-stale, import-commit (button), import-report with
+// report-<counts> and report-skipped-row, report-customers-link.
+test('the import wizard: detection, a column re-mapped by hand, preview, import, report', { skip: SKIP, timeout: TEST }, async (t) => {
+  const { page, errors } = await newPage(t);
+  const stamp = Date.now();
+  const company = `${TAG} import ${stamp} Müller & Söhne`;
+  const badCompany = `${TAG} import ${stamp} Bad Credit`;
+  const jurgen = `juergen.${stamp}@import.test`;
+  const anna = `anna.${stamp}@import.test`;
+  const bad = `bad.${stamp}@import.test`;
+  // Windows-1252 (ü, ö, ä as single bytes), semicolons, one preamble line, CRLF. "Handy" (German
+  // for mobile) is no known header, so it starts as "Do not import" and is mapped by hand.
+  // Line 5's credit "1,234" is ambiguous (1234 or 1.234?), so that row is skipped.
+  const csv = [
+    'Kundenliste exportiert am 01.05.2024',
+    'Company;First Name;Last Name;Email;Handy;Credit',
+    `${company};Jürgen;Müller;${jurgen};+49 170 1111111;12.50`,
+    `${company};Anna;Schäfer;${anna};+49 170 2222222;`,
+    `${badCompany};Bad;Row;${bad};+49 170 3333333;1,234`,
+  ].join('\r\n') + '\r\n';
+  const bytes = Buffer.from(csv, 'latin1');
+  assert.equal(bytes.length, csv.length, 'one byte per character: Windows-1252, not UTF-8');
+  const fileName = `spa-import-${stamp}.csv`;
+  let uploadId;
+  t.after(async () => {
+    if (uploadId) await api('DELETE', `/imports/${uploadId}`, { token }).catch(() => {});
+  });
+
+  await login(page);
+  await page.locator('.topnav-link', { hasText: 'Import' }).click();
+  await page.waitForURL(/\/import$/);
+  await byTestId(page, 'import-file').waitFor();
+  await page.screenshot({ path: path.join(OUT, 'import-1-choose.png'), fullPage: false });
+
+  // 1. Upload: the server's detection is shown and the upload's id lands in the URL.
+  await byTestId(page, 'import-file').setInputFiles({ name: fileName, mimeType: 'text/csv', buffer: bytes });
+  const summary = byTestId(page, 'import-file-summary');
+  await summary.waitFor();
+  await page.waitForURL(/\/import\?upload=[0-9a-f]+$/);
+  uploadId = new URL(page.url()).searchParams.get('upload');
+  assert.equal((await byTestId(page, 'import-file-name').innerText()).trim(), fileName);
+  assert.match(await byTestId(page, 'import-encoding').innerText(), /windows-1252/i);
+  assert.match(await byTestId(page, 'import-delimiter').innerText(), /Semicolon \(;\)/);
+  assert.equal((await byTestId(page, 'import-header-row').innerText()).trim(), '2');
+  assert.equal((await byTestId(page, 'import-rows').innerText()).trim(), '3');
+  assert.equal((await byTestId(page, 'import-size').innerText()).trim(), `${bytes.length} B`);
+
+  // A reload comes back to the mapping step of the same upload.
+  await page.reload();
+  await byTestId(page, 'import-file-summary').waitFor();
+  await byTestId(page, 'mapping-table').waitFor();
+  assert.match(await byTestId(page, 'import-encoding').innerText(), /windows-1252/i);
+
+  // 2. The automatic mapping, then "Handy" (column 5) mapped by hand to the contact's mobile.
+  assert.equal(await byTestId(page, 'map-col-1').inputValue(), 'customer_name');
+  assert.equal(await byTestId(page, 'map-col-4').inputValue(), 'contact.email');
+  assert.equal(await byTestId(page, 'map-col-5').inputValue(), '', 'Handy is not imported automatically');
+  assert.equal(await byTestId(page, 'map-col-6').inputValue(), 'credit');
+  const handyRow = byTestId(page, 'map-row').filter({ hasText: 'Handy' });
+  assert.match(await handyRow.innerText(), /\+49 170 1111111/, 'sample values are shown');
+  assert.ok(await byTestId(page, 'import-commit').isDisabled(), 'no import before a preview');
+  await byTestId(page, 'map-col-5').selectOption('contact.mobile');
+  await byTestId(page, 'map-auto-5').waitFor();
+  await page.screenshot({ path: path.join(OUT, 'import-2-mapping.png'), fullPage: true });
+
+  // 3. Preview: every row's action, the bad row with its line and reason, the counts.
+  await byTestId(page, 'import-preview').click();
+  const panel = byTestId(page, 'import-preview-panel');
+  await until('a current preview', async () => (await panel.getAttribute('data-current')) === 'true', STEP * 2);
+  const count = async (id) => Number(await byTestId(page, id).getAttribute('data-value'));
+  assert.equal(await count('preview-rows'), 3);
+  assert.equal(await count('preview-created'), 1);
+  assert.equal(await count('preview-skipped'), 1);
+  assert.equal(await count('preview-contacts'), 2);
+  const previewRow = (line) => panel.locator(`[data-testid="preview-row"][data-row="${line}"]`);
+  assert.equal(await previewRow(3).getAttribute('data-action'), 'create');
+  assert.notEqual(await previewRow(4).getAttribute('data-action'), 'skip', 'the second contact of the company is imported');
+  assert.equal(await previewRow(5).getAttribute('data-action'), 'skip');
+  assert.match(await previewRow(5).locator('[data-testid="preview-action"]').innerText(), /Skip/);
+  assert.match(await previewRow(5).locator('[data-testid="preview-problems"]').innerText(), /credit/i);
+  assert.match(await previewRow(3).innerText(), /\+49 170 1111111/, 'the re-mapped column is among the imported cells');
+  const skippedItem = panel.locator('[data-testid="preview-skipped-row"][data-row="5"]');
+  assert.match(await skippedItem.innerText(), /Line 5/);
+  assert.match(await skippedItem.innerText(), /Credit/);
+  assert.match(await skippedItem.innerText(), /1,234/);
+  assert.ok(await byTestId(page, 'import-commit').isEnabled(), 'the import unlocks after a preview');
+  await page.screenshot({ path: path.join(OUT, 'import-3-preview.png'), fullPage: true });
+
+  // Changing an option makes the preview stale and locks the import until it matches again.
+  await byTestId(page, 'import-clear-blanks').check();
+  await byTestId(page, 'preview-stale').waitFor();
+  assert.equal(await panel.getAttribute('data-current'), 'false');
+  assert.ok(await byTestId(page, 'import-commit').isDisabled(), 'a stale preview locks the import');
+  await page.screenshot({ path: path.join(OUT, 'import-3-stale.png'), fullPage: false });
+  await byTestId(page, 'import-clear-blanks').uncheck();
+  await byTestId(page, 'preview-stale').waitFor({ state: 'detached' });
+  assert.ok(await byTestId(page, 'import-commit').isEnabled(), 'back to the previewed settings');
+
+  // 4. Import, and the report.
+  await byTestId(page, 'import-commit').click();
+  const report = byTestId(page, 'import-report');
+  await report.waitFor({ timeout: STEP * 4 });
+  assert.equal(await count('report-rows'), 3);
+  assert.equal(await count('report-created'), 1);
+  assert.equal(await count('report-skipped'), 1);
+  assert.equal(await count('report-contacts'), 2);
+  const reportSkipped = report.locator('[data-testid="report-skipped-row"][data-row="5"]');
+  assert.match(await reportSkipped.innerText(), /Line 5.*credit/is);
+  await page.screenshot({ path: path.join(OUT, 'import-4-report.png'), fullPage: true });
+
+  // A reload shows the report again (the upload has been imported); the API refuses a second import.
+  await page.reload();
+  await byTestId(page, 'import-report').waitFor();
+  assert.equal(await count('report-created'), 1);
+  const again = await fetch(`${BASE}/api/v1/imports/${uploadId}/commit`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: '{}',
+    signal: AbortSignal.timeout(STEP),
+  });
+  assert.equal(again.status, 409, 'an upload is imported once');
+
+  // What the server has: one customer with both contacts and the mobiles from "Handy"; the
+  // bad row created nothing.
+  const found = await api('GET', `/customers?q=${encodeURIComponent(`${TAG} import ${stamp}`)}&archived=all`, { token });
+  assert.deepEqual(found.items.map((c) => c.customer_name), [company]);
+  const contacts = await api('GET', `/customers/${found.items[0].id}/contacts`, { token });
+  const byEmail = Object.fromEntries(contacts.map((c) => [c.email, c]));
+  assert.equal(contacts.length, 2);
+  assert.equal(byEmail[jurgen].first_name, 'Jürgen');
+  assert.equal(byEmail[jurgen].last_name, 'Müller');
+  assert.equal(byEmail[jurgen].mobile, '+49 170 1111111');
+  assert.equal(byEmail[anna].last_name, 'Schäfer');
+  assert.equal(byEmail[anna].mobile, '+49 170 2222222');
+  const customer = await api('GET', `/customers/${found.items[0].id}`, { token });
+  assert.equal(customer.credit, 1250, 'Credit 12.50 from line 3');
+  const badSearch = await api('GET', `/customers?q=${encodeURIComponent(bad)}&archived=all`, { token });
+  assert.equal(badSearch.total, 0, 'the skipped row created nothing');
+
+  // The report links to the customer list.
+  await report.locator('[data-testid="report-customers-link"]').click();
+  await page.waitForURL(/\/customers$/);
+
+  assert.deepEqual(errors, [], 'no script errors in the page');
+});
+
+test('the customer list exports CSV with its filters, for Excel too, and contacts', { skip: SKIP, timeout: TEST }, async (t) => {
+  const { page, errors } = await newPage(t);
+  await login(page);
+  await byTestId(page, 'customer-search').fill('acme widgets');
+  await page.waitForURL(/[?&]q=acme/);
+  await until('only Acme listed', async () => (await byTestId(page, 'customer-row').count()) === 1);
+
+  const save = async (id) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), byTestId(page, id).click()]);
+    return { name: download.suggestedFilename(), bytes: fs.readFileSync(await download.path()) };
+  };
+
+  // The header is exactly UCM's columns (services/export.rs CUSTOMER_COLUMNS, quoted only
+  // where a cell needs it); only the customers the search selects.
+  const customers = await save('export-customers');
+  assert.equal(customers.name, 'customers.csv');
+  const text = customers.bytes.toString('utf8');
+  const [header, ...rows] = text.split('\r\n').filter((l) => l !== '');
+  assert.equal(
+    header,
+    'Customer ID,Customer Name,Customer Number,Customer Type,Credit,Address Line 1,Address Line 2,'
+      + 'Address Suburb,Address Country,Address State,Address Region,Address Post Code,'
+      + 'Primary Contact First Name,Primary Contact Last Name,Primary Phone,Primary Email,Primary Fax,'
+      + 'Primary Mobile,Primary Language,Invoice Prefix,Tax Name,Tax Rate,Staff,Customer Group',
+  );
+  assert.equal(rows.length, 1, 'the list\'s search applies to the export');
+  assert.match(rows[0], new RegExp(`^${acmeId},${ACME},`));
+  assert.notEqual(customers.bytes[0], 0xef, 'no byte order mark unless asked');
+
+  // "For Excel" starts the file with a UTF-8 byte order mark.
+  await byTestId(page, 'export-bom').check();
+  const excel = await save('export-customers');
+  assert.deepEqual([...excel.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  assert.ok(excel.bytes.subarray(3).toString('utf8').startsWith('Customer ID,Customer Name,'));
+
+  const contacts = await save('export-contacts');
+  assert.equal(contacts.name, 'contacts.csv');
+  assert.deepEqual([...contacts.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the Excel option applies to both');
+  const contactText = contacts.bytes.subarray(3).toString('utf8');
+  assert.ok(contactText.startsWith('Customer ID,Customer Name,Contact ID,First Name,Last Name,Email,'), contactText.slice(0, 80));
+  assert.match(contactText, /alice@acme\.test/);
+  assert.ok(!/bob@beta\.test/.test(contactText), 'only the contacts of the customers listed');
+  await page.screenshot({ path: path.join(OUT, 'list-export.png'), fullPage: false });
+  assert.equal(await byTestId(page, 'export-error').count(), 0);
+
+  assert.deepEqual(errors, [], 'no script errors in the page');
+});

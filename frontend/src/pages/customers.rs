@@ -12,7 +12,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::api::{self, field_error, ListParams};
+use crate::api::{self, field_error, ExportKind, ListParams};
 use crate::app::Route;
 use crate::components::form::{
     bind_select, bind_text, Banner, Field, Form, ProblemBanner, TextInput,
@@ -124,6 +124,9 @@ pub fn CustomerList() -> Html {
     let debounce = use_mut_ref(|| None::<Timeout>);
     let seq = use_mut_ref(|| 0u32);
     let show_new = use_state(|| false);
+    let export_bom = use_state(|| false);
+    let exporting = use_state(|| None::<ExportKind>);
+    let export_error = use_state(|| None::<Problem>);
 
     // Customer types, groups and staff for the filters and the new-customer form, once.
     {
@@ -310,6 +313,39 @@ pub fn CustomerList() -> Html {
         })
     };
 
+    // Export what the list's filters select (every page), through the bearer-token download.
+    let on_export = {
+        let params = params.clone();
+        let export_bom = export_bom.clone();
+        let exporting = exporting.clone();
+        let export_error = export_error.clone();
+        Callback::from(move |kind: ExportKind| {
+            if exporting.is_some() {
+                return;
+            }
+            exporting.set(Some(kind));
+            export_error.set(None);
+            let params = params.clone();
+            let bom = *export_bom;
+            let exporting = exporting.clone();
+            let export_error = export_error.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Err(p) = api::export_csv(kind, &params, bom).await {
+                    export_error.set(Some(p));
+                }
+                exporting.set(None);
+            });
+        })
+    };
+    let export_customers = on_export.reform(|_: MouseEvent| ExportKind::Customers);
+    let export_contacts = on_export.reform(|_: MouseEvent| ExportKind::Contacts);
+    let on_bom = {
+        let export_bom = export_bom.clone();
+        Callback::from(move |e: Event| {
+            export_bom.set(e.target_unchecked_into::<HtmlInputElement>().checked())
+        })
+    };
+
     let sort_th = |label: &'static str, key: &'static str| {
         let active = params.sort == key;
         let arrow = match (active, params.dir.as_str()) {
@@ -443,10 +479,32 @@ pub fn CustomerList() -> Html {
                         <p class="muted">{ format!("{} total", format::group_thousands(d.total)) }</p>
                     }
                 </div>
-                <button class="btn btn-primary" onclick={open_new} data-testid="new-customer">
-                    { "+ New customer" }
-                </button>
+                <div class="head-actions">
+                    <div class="export-group" role="group" aria-label="Export">
+                        <button class="btn" onclick={export_customers} disabled={exporting.is_some()}
+                                title={if filtered { "Download the customers these filters select, as CSV" } else { "Download the customers, as CSV" }}
+                                data-testid="export-customers">
+                            { if *exporting == Some(ExportKind::Customers) { "Exporting…" } else { "Export CSV" } }
+                        </button>
+                        <button class="btn" onclick={export_contacts} disabled={exporting.is_some()}
+                                title="Download every contact of these customers, as CSV"
+                                data-testid="export-contacts">
+                            { if *exporting == Some(ExportKind::Contacts) { "Exporting…" } else { "Export contacts" } }
+                        </button>
+                        <label class="check small export-bom" title="Start the file with a byte order mark, so Excel shows accented letters correctly">
+                            <input type="checkbox" checked={*export_bom} onchange={on_bom} data-testid="export-bom" />
+                            { "For Excel" }
+                        </label>
+                    </div>
+                    <button class="btn btn-primary" onclick={open_new} data-testid="new-customer">
+                        { "+ New customer" }
+                    </button>
+                </div>
             </div>
+
+            if let Some(e) = (*export_error).as_ref() {
+                <Banner testid="export-error">{ format!("The export failed: {}", api::message(e)) }</Banner>
+            }
 
             <div class="toolbar">
                 <input class="input search-input" type="search" placeholder="Search name, number, contact, email or phone…"

@@ -4,6 +4,7 @@ pub mod customers;
 pub mod delete_customer;
 pub mod details;
 pub mod files;
+pub mod import;
 pub mod invoices;
 pub mod jobs;
 pub mod login;
