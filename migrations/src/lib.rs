@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261203_000001_foundation;
 mod m20261203_000002_linked_records;
+mod m20261203_000003_bulk_search;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261203_000001_foundation::Migration),
             Box::new(m20261203_000002_linked_records::Migration),
+            Box::new(m20261203_000003_bulk_search::Migration),
         ]
     }
 }

@@ -23,6 +23,8 @@ pub struct Db {
 pub struct WriteTxn {
     pub txn: DatabaseTransaction,
     _gate: Option<OwnedMutexGuard<()>>,
+    /// SQLite's page cache was enlarged for this transaction and is put back before it ends.
+    bulk: bool,
 }
 
 impl std::ops::Deref for WriteTxn {
@@ -32,11 +34,26 @@ impl std::ops::Deref for WriteTxn {
     }
 }
 
+/// SQLite's default page cache (2 MB), which pooled connections go back to after a bulk write.
+const DEFAULT_CACHE_PRAGMA: &str = "PRAGMA cache_size = -2000";
+/// The page cache of a bulk write. With 2 MB a 100,000-row import spills its dirty index pages
+/// to the WAL and reads them back over and over (a third of its time went to pread/pwrite);
+/// 32 MB holds the hot pages of the indexes while memory stays bounded for any file size.
+const BULK_CACHE_PRAGMA: &str = "PRAGMA cache_size = -32768";
+
 impl WriteTxn {
+    async fn restore_cache(&self) -> Result<(), DbErr> {
+        if self.bulk {
+            self.txn.execute_unprepared(DEFAULT_CACHE_PRAGMA).await?;
+        }
+        Ok(())
+    }
     pub async fn commit(self) -> Result<(), DbErr> {
+        self.restore_cache().await?;
         self.txn.commit().await
     }
     pub async fn rollback(self) -> Result<(), DbErr> {
+        self.restore_cache().await?;
         self.txn.rollback().await
     }
 }
@@ -62,6 +79,9 @@ impl Db {
                     // Reads through the OS page cache instead of SQLite's 2 MB per-connection
                     // cache: on a 100k-customer file this halves search and count times.
                     .pragma("mmap_size", "268435456")
+                    // Statement journals in memory: a multi-row INSERT inside a long
+                    // transaction otherwise writes every page it touches to a temp file first.
+                    .pragma("temp_store", "memory")
                     .create_if_missing(true)
             });
         }
@@ -79,6 +99,17 @@ impl Db {
     }
 
     pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
+        self.begin(false).await
+    }
+
+    /// A write transaction for many rows (imports): on SQLite with a larger page cache while
+    /// it lasts. A transaction dropped on an error path keeps the larger cache on its pooled
+    /// connection, which bounds it at 32 MB rather than leaking.
+    pub async fn begin_bulk_write(&self) -> Result<WriteTxn, DbErr> {
+        self.begin(true).await
+    }
+
+    async fn begin(&self, bulk: bool) -> Result<WriteTxn, DbErr> {
         let gate = match &self.write_gate {
             Some(g) => Some(g.clone().lock_owned().await),
             None => None,
@@ -90,7 +121,15 @@ impl Db {
                 ..Default::default()
             })
             .await?;
-        Ok(WriteTxn { txn, _gate: gate })
+        let bulk = bulk && self.is_sqlite();
+        if bulk {
+            txn.execute_unprepared(BULK_CACHE_PRAGMA).await?;
+        }
+        Ok(WriteTxn {
+            txn,
+            _gate: gate,
+            bulk,
+        })
     }
 
     pub fn is_sqlite(&self) -> bool {

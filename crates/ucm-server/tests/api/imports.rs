@@ -266,6 +266,23 @@ async fn matching_switches_clear_blanks_and_shared_ids(app: &TestApp) {
     let beta = page["items"][0]["id"].as_i64().expect("id");
     let (_, contacts) = app.get(&format!("/api/v1/customers/{beta}/contacts")).await;
     assert_eq!(contacts.as_array().map(Vec::len), Some(2), "{contacts}");
+    // A customer created and then given a second contact by the same import is searchable in
+    // its final form (SQLite indexes an import's new customers once, at its end).
+    let (_, page) = app.get("/api/v1/customers?q=bea%40beta").await;
+    assert_eq!(page["total"], 1, "{page}");
+
+    // A customer that existed before the import stays searchable by what the import changed.
+    let (_, stored) = app.get(&format!("/api/v1/customers/{beta}")).await;
+    let name = stored["customer_name"].as_str().expect("name");
+    let more = format!(
+        "Customer Name,Primary Contact First Name,Primary Email\r\n{name},Cy,cy.newcontact@beta.test\r\n"
+    );
+    let (s, r) = app.import(more.into_bytes()).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["updated"], 1, "{r}");
+    let (_, page) = app.get("/api/v1/customers?q=newcontact").await;
+    assert_eq!(page["total"], 1, "{page}");
+    assert_eq!(page["items"][0]["id"], beta, "{page}");
 }
 
 async fn every_sample_file_imports_with_the_expected_counts(app: &TestApp) {

@@ -19,7 +19,7 @@ use self::reader::{swallowed_rows, Record, RecordReader, TextEncoding};
 use super::contacts::{self, ContactFields};
 use super::customers::{self, CustomerFields, DEFAULT_TYPE_ID};
 use super::lookups;
-use crate::db::{query_all, query_one, Db};
+use crate::db::{exec, query_all, query_one, Db};
 use crate::domain::{self, fold, optional_text, split_full_name, EmailAddress};
 use crate::error::{AppError, AppResult};
 
@@ -1023,11 +1023,20 @@ pub async fn import_file(
     };
     let mut preview = Vec::new();
     let mut ignored_counts = vec![0u64; ignored_idx.len()];
-    let txn = db.begin_write().await?;
+    let txn = db.begin_bulk_write().await?;
     let mut cache = Cache {
         index: Index::load(&*txn).await?,
         ..Cache::default()
     };
+    let bulk_search = db.is_sqlite();
+    if bulk_search {
+        exec(
+            &*txn,
+            "UPDATE search_bulk SET from_id = ?",
+            vec![cache.index.first_new_id.into()],
+        )
+        .await?;
+    }
     let mut records = 0u64;
     while let Some(record) = src.next_record()? {
         records += 1;
@@ -1134,6 +1143,23 @@ pub async fn import_file(
     if opts.dry_run {
         txn.rollback().await?;
     } else {
+        if bulk_search {
+            // The rows this import created, in their final form, in one statement (see the
+            // bulk_search migration); then the triggers index every row again.
+            exec(
+                &*txn,
+                "INSERT INTO customer_search (rowid, search_text) \
+                 SELECT id, search_text FROM customers WHERE id >= ?",
+                vec![cache.index.first_new_id.into()],
+            )
+            .await?;
+            exec(
+                &*txn,
+                "UPDATE search_bulk SET from_id = 9223372036854775807",
+                vec![],
+            )
+            .await?;
+        }
         txn.commit().await?;
     }
     Ok(Imported { report, preview })
@@ -1194,7 +1220,7 @@ struct Cache {
     /// ID add to it (several contacts per customer) even when the ID is another system's.
     file_ids: HashMap<i64, i64>,
     /// Key of an email → the first line that gave it, to report duplicates inside the file.
-    emails: HashMap<u64, u64>,
+    emails: KeyedMap<u64>,
     index: Index,
     pending: Pending,
 }
@@ -1209,11 +1235,32 @@ fn key(text: &str) -> u64 {
     h.finish()
 }
 
+/// Hashes a [`key`] by taking it as it is: it is a hash already, so hashing it again (SipHash,
+/// the std default) only costs time.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type KeyedMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
 /// Keys → customers: the usual one customer per key in a flat map, the rare shared key apart.
 #[derive(Default)]
 struct KeyMap {
-    one: HashMap<u64, i64>,
-    many: HashMap<u64, Vec<i64>>,
+    one: KeyedMap<i64>,
+    many: KeyedMap<Vec<i64>>,
 }
 
 enum Found<'a> {
