@@ -40,6 +40,7 @@ run() {
 export UCM_DATA_DIR="$WORK/sqlite"
 "$BIN" migrate > /dev/null
 run "SQLite import"
+echo "RESULT SQLite alone writing the same rows (bench/sqlite_floor.py, same schema, two INSERT ... SELECT): $(python3 bench/sqlite_floor.py "$UCM_DATA_DIR/ucm.sqlite" "$WORK") s"
 run "SQLite re-import (unchanged)"
 
 if [ "${UCM_BENCH_PG:-1}" != 0 ]; then

@@ -19,9 +19,9 @@ CREATE TABLE search_bulk (
 );
 INSERT INTO search_bulk (only_row, from_id) VALUES (1, 9223372036854775807);
 -- FTS5 writes its pending terms out as a new segment whenever they pass 1 MB, then merges the
--- segments; 8 MB lets the bulk statement build far fewer, larger segments. A normal write
+-- segments; 4 MB lets the bulk statement build far fewer, larger segments. A normal write
 -- never comes near it.
-INSERT INTO customer_search (customer_search, rank) VALUES ('hashsize', 8388608);
+INSERT INTO customer_search (customer_search, rank) VALUES ('hashsize', 4194304);
 
 DROP TRIGGER customers_search_ai;
 DROP TRIGGER customers_search_ad;

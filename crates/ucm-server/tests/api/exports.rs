@@ -39,6 +39,13 @@ async fn an_export_imports_back_unchanged(app: &TestApp) {
         "primary_contact": {"first_name": "@Ann", "last_name": "-Lee", "email": "ann@x.test", "phone": "+61 7 1111 1111"}
     }))
     .await;
+    // No contact at all, and text that JSON and CSV both escape (the export fetches rows as
+    // JSON built by the database).
+    app.customer(json!({
+        "customer_name": "Zoë 🏠 back\\slash \"quoted\" \u{1F600}",
+        "address": {"suburb": "Ünïcödé Straße"}
+    }))
+    .await;
     let (_, total) = app.get("/api/v1/customers?archived=all&per_page=1").await;
 
     let (s, ct, csv) = export(app, "/api/v1/exports/customers?archived=all").await;
@@ -54,6 +61,10 @@ async fn an_export_imports_back_unchanged(app: &TestApp) {
     assert!(text.contains(",-142.85,"), "{text}");
     assert!(text.contains(",'@Ann,'-Lee,"), "{text}");
     assert!(text.contains(",0042,"), "{text}");
+    assert!(
+        text.contains("\"Zoë 🏠 back\\slash \"\"quoted\"\" \u{1F600}\""),
+        "{text}"
+    );
 
     let (s, report) = app.import(csv).await;
     assert_eq!(s, 200, "{report}");
