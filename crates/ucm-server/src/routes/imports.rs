@@ -107,6 +107,30 @@ pub async fn import_customers(
     Ok(HttpResponse::Ok().json(result?.report))
 }
 
+/// The fields a column can feed: every customer and contact field, and the fields of each
+/// numbered contact group (`Contact 2 ...`) the file has, plus the next group, so a column can
+/// be mapped to a further contact by hand.
+fn import_fields(columns: &[ucm_types::ImportColumn]) -> Vec<ucm_types::ImportField> {
+    let last_group = columns
+        .iter()
+        .filter_map(|c| import::Field::from_name(c.field.as_deref()?))
+        .filter_map(|f| match f {
+            import::Field::Grouped(g, _) => Some(g),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(import::FIRST_GROUP - 1);
+    let groups = import::FIRST_GROUP..=(last_group + 1).min(import::LAST_GROUP);
+    import::Field::ALL
+        .into_iter()
+        .chain(groups.flat_map(import::Field::group_fields))
+        .map(|f| ucm_types::ImportField {
+            name: f.name().into(),
+            label: f.label().into(),
+        })
+        .collect()
+}
+
 async fn describe(state: &AppState, id: &str) -> AppResult<ImportUpload> {
     let meta = state.imports.meta(id).await?;
     let detected = import::detect(&state.db, &state.imports.file_of(id)?).await?;
@@ -119,14 +143,8 @@ async fn describe(state: &AppState, id: &str) -> AppResult<ImportUpload> {
         delimiter: import::delimiter_label(detected.delimiter),
         header_row: detected.header_row,
         data_rows: detected.data_rows,
+        fields: import_fields(&detected.columns),
         columns: detected.columns,
-        fields: import::Field::ALL
-            .iter()
-            .map(|f| ucm_types::ImportField {
-                name: f.name().into(),
-                label: f.label().into(),
-            })
-            .collect(),
         report: state.imports.report(id).await?,
     })
 }

@@ -12,6 +12,7 @@ on_both!(
     every_sample_file_imports_with_the_expected_counts,
     an_all_or_nothing_import_that_fails_on_one_row_writes_nothing,
     columns_can_be_remapped_and_ignored,
+    numbered_contact_groups_add_contacts,
 );
 
 fn count(report: &Value, key: &str) -> u64 {
@@ -449,4 +450,116 @@ async fn columns_can_be_remapped_and_ignored(app: &TestApp) {
         assert_eq!(s, 422, "{bad}: {e}");
         assert!(e["errors"]["columns"].is_array(), "{bad}: {e}");
     }
+}
+
+async fn numbered_contact_groups_add_contacts(app: &TestApp) {
+    let file = "Customer Name,Primary Contact First Name,Primary Email,Contact 2 First Name,Contact 2 Last Name,\
+                Contact 2 Email,Contact 2 Mobile,Contact #3 Name,contact3_email\r\n\
+                Delta Design,Dee,dee@delta.test,Dan,Dorsey,dan@delta.test,0400 000 002,Deb Diaz,deb@delta.test\r\n\
+                Echo Events,Eve,eve@echo.test,,,,,,\r\n\
+                Foxtrot,Fay,fay@fox.test,Fred,,not-an-email,,,\r\n";
+    let (s, r) = app.import(file.as_bytes().to_vec()).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(count(&r, "rows_read"), 3, "{r}");
+    assert_eq!(count(&r, "created"), 2, "{r}");
+    assert_eq!(count(&r, "contacts_created"), 4, "{r}");
+    assert_eq!(r["skipped"][0]["row"], 4, "{r}");
+    let reason = r["skipped"][0]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("contact2.email (column 6 \"Contact 2 Email\")"),
+        "{reason}"
+    );
+    let mapped: Vec<&str> = r["mapped_columns"]
+        .as_array()
+        .expect("mapped")
+        .iter()
+        .filter_map(|m| m["field"].as_str())
+        .collect();
+    assert_eq!(
+        mapped,
+        [
+            "customer_name",
+            "contact.first_name",
+            "contact.email",
+            "contact2.first_name",
+            "contact2.last_name",
+            "contact2.email",
+            "contact2.mobile",
+            "contact3.name",
+            "contact3.email"
+        ]
+    );
+
+    let (_, page) = app.get("/api/v1/customers?q=deb%40delta").await;
+    assert_eq!(
+        page["total"], 1,
+        "the group's contact is searchable: {page}"
+    );
+    let delta = page["items"][0]["id"].as_i64().expect("id");
+    let (_, contacts) = app
+        .get(&format!("/api/v1/customers/{delta}/contacts"))
+        .await;
+    let contacts = contacts.as_array().expect("contacts").clone();
+    assert_eq!(contacts.len(), 3, "{contacts:?}");
+    assert_eq!(
+        contacts[0]["email"], "dee@delta.test",
+        "the row's own contact stays primary"
+    );
+    assert_eq!(contacts[0]["is_primary"], true);
+    let by_email = |e: &str| {
+        contacts
+            .iter()
+            .find(|c| c["email"] == e)
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(by_email("dan@delta.test")["last_name"], "Dorsey");
+    assert_eq!(
+        by_email("dan@delta.test")["mobile"],
+        "0400 000 002",
+        "leading zero kept"
+    );
+    assert_eq!(by_email("deb@delta.test")["first_name"], "Deb");
+    assert_eq!(by_email("deb@delta.test")["last_name"], "Diaz");
+    let (_, page) = app.get("/api/v1/customers?q=foxtrot&archived=all").await;
+    assert_eq!(page["total"], 0, "the bad row wrote nothing: {page}");
+
+    // The same file again changes nothing; a changed group cell updates that contact only.
+    let (_, r) = app.import(file.as_bytes().to_vec()).await;
+    assert_eq!(count(&r, "unchanged"), 2, "{r}");
+    assert_eq!(count(&r, "contacts_created"), 0, "{r}");
+    let changed = file.replace("0400 000 002", "0400 999 002");
+    let (_, r) = app.import(changed.into_bytes()).await;
+    assert_eq!(count(&r, "updated"), 1, "{r}");
+    assert_eq!(count(&r, "unchanged"), 1, "{r}");
+    let (_, contacts) = app
+        .get(&format!("/api/v1/customers/{delta}/contacts"))
+        .await;
+    let dan = contacts
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["email"] == "dan@delta.test").cloned())
+        .unwrap_or_default();
+    assert_eq!(dan["mobile"], "0400 999 002");
+
+    // The wizard offers the groups the file has, and the next one.
+    let (s, up) =
+        crate::wizard::upload(app, "groups.csv", "text/csv", file.as_bytes().to_vec()).await;
+    assert_eq!(s, 201, "{up}");
+    let fields: Vec<&str> = up["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    assert!(fields.contains(&"contact3.position"), "{fields:?}");
+    assert!(fields.contains(&"contact4.email"), "{fields:?}");
+    assert!(!fields.contains(&"contact5.email"), "{fields:?}");
+    assert_eq!(up["columns"][5]["field"], "contact2.email", "{up}");
+    let labels: Vec<&str> = up["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .filter_map(|f| f["label"].as_str())
+        .collect();
+    assert!(labels.contains(&"Contact 2 email"), "{labels:?}");
 }

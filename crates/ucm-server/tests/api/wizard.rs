@@ -13,7 +13,12 @@ on_both!(
     a_preview_shows_what_each_row_would_do_to_existing_customers,
 );
 
-async fn upload(app: &TestApp, name: &str, content_type: &str, bytes: Vec<u8>) -> (u16, Value) {
+pub(crate) async fn upload(
+    app: &TestApp,
+    name: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> (u16, Value) {
     let r = app
         .req(
             Method::POST,

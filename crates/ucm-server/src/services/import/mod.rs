@@ -51,9 +51,89 @@ pub enum Field {
     TaxRate,
     Staff,
     Groups,
+    /// A further contact of the row, from a numbered column group (`Contact 2 Email`).
+    Grouped(u8, ContactPart),
 }
 
+/// The parts of a contact a numbered column group can give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ContactPart {
+    FirstName,
+    LastName,
+    Name,
+    Email,
+    Phone,
+    Mobile,
+    Fax,
+    Language,
+    Position,
+}
+
+impl ContactPart {
+    const ALL: [ContactPart; 9] = [
+        ContactPart::FirstName,
+        ContactPart::LastName,
+        ContactPart::Name,
+        ContactPart::Email,
+        ContactPart::Phone,
+        ContactPart::Mobile,
+        ContactPart::Fax,
+        ContactPart::Language,
+        ContactPart::Position,
+    ];
+
+    /// The row's own contact field of the same kind.
+    fn of(f: Field) -> Option<ContactPart> {
+        Some(match f {
+            Field::FirstName => ContactPart::FirstName,
+            Field::LastName => ContactPart::LastName,
+            Field::ContactName => ContactPart::Name,
+            Field::Email => ContactPart::Email,
+            Field::Phone => ContactPart::Phone,
+            Field::Mobile => ContactPart::Mobile,
+            Field::Fax => ContactPart::Fax,
+            Field::Language => ContactPart::Language,
+            Field::Position => ContactPart::Position,
+            _ => return None,
+        })
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Numbered contact groups run from `Contact 2` to `Contact 9` (`Contact 1` is the row's own
+/// contact).
+pub const FIRST_GROUP: u8 = 2;
+pub const LAST_GROUP: u8 = 9;
+
+macro_rules! group_texts {
+    ($prefix:literal, $sep:literal, $($n:literal),*) => {
+        [$([
+            concat!($prefix, $n, $sep, "first_name"),
+            concat!($prefix, $n, $sep, "last_name"),
+            concat!($prefix, $n, $sep, "name"),
+            concat!($prefix, $n, $sep, "email"),
+            concat!($prefix, $n, $sep, "phone"),
+            concat!($prefix, $n, $sep, "mobile"),
+            concat!($prefix, $n, $sep, "fax"),
+            concat!($prefix, $n, $sep, "language"),
+            concat!($prefix, $n, $sep, "position"),
+        ]),*]
+    };
+}
+const GROUP_NAMES: [[&str; 9]; 8] = group_texts!("contact", ".", 2, 3, 4, 5, 6, 7, 8, 9);
+const GROUP_LABELS: [[&str; 9]; 8] = group_texts!("Contact ", " ", 2, 3, 4, 5, 6, 7, 8, 9);
+
 impl Field {
+    /// Every field of a column group, for the wizard's choices.
+    pub fn group_fields(group: u8) -> impl Iterator<Item = Field> {
+        ContactPart::ALL
+            .into_iter()
+            .map(move |p| Field::Grouped(group, p))
+    }
+
     pub const ALL: [Field; 26] = [
         Field::CustomerId,
         Field::CustomerName,
@@ -84,7 +164,10 @@ impl Field {
     ];
 
     pub fn from_name(name: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.name() == name)
+        Field::ALL
+            .into_iter()
+            .chain((FIRST_GROUP..=LAST_GROUP).flat_map(Field::group_fields))
+            .find(|f| f.name() == name)
     }
 
     pub fn name(self) -> &'static str {
@@ -115,6 +198,7 @@ impl Field {
             Field::TaxRate => "default_tax.rate",
             Field::Staff => "staff",
             Field::Groups => "groups",
+            Field::Grouped(g, p) => GROUP_NAMES[usize::from(g - FIRST_GROUP)][p.index()],
         }
     }
 }
@@ -149,6 +233,7 @@ impl Field {
             Field::TaxRate => "Tax rate",
             Field::Staff => "Staff (comma-separated)",
             Field::Groups => "Groups (comma-separated)",
+            Field::Grouped(g, p) => GROUP_LABELS[usize::from(g - FIRST_GROUP)][p.index()],
         }
     }
 }
@@ -168,7 +253,7 @@ pub fn options_from(s: &ucm_types::ImportSettings, dry_run: bool) -> AppResult<I
                 AppError::field(
                     "columns",
                     format!(
-                        "column {col}: unknown field {name:?}; one of {}",
+                        "column {col}: unknown field {name:?}; one of {}, or contact2.email ... contact9.position for a further contact",
                         Field::ALL.map(Field::name).join(", ")
                     ),
                 )
@@ -437,6 +522,20 @@ fn map_header(h: &str, type_names: &[String], has_company: bool) -> Option<Field
     if n.is_empty() {
         return None;
     }
+    if let Some((group, rest)) = numbered_contact(&n) {
+        let own = if rest == "name" {
+            Some(Field::ContactName)
+        } else {
+            map_header(&format!("contact {rest}"), &[], true)
+                .filter(|f| ContactPart::of(*f).is_some())
+                .or_else(|| map_header(rest, &[], true))
+        };
+        let own = own.filter(|f| ContactPart::of(*f).is_some())?;
+        return Some(match group {
+            1 => own,
+            g => Field::Grouped(g, ContactPart::of(own)?),
+        });
+    }
     if n == "name" {
         return Some(if has_company {
             Field::ContactName
@@ -461,6 +560,17 @@ fn map_header(h: &str, type_names: &[String], has_company: bool) -> Option<Field
         .map(|(f, _)| *f)
 }
 
+/// `contact 2 email`, `contact2 email`, `contact #3 phone` → (2, "email"), ...: the group
+/// number (1 to 9) and the rest of a normalized header.
+fn numbered_contact(n: &str) -> Option<(u8, &str)> {
+    let rest = n.strip_prefix("contact")?.trim_start();
+    let rest = rest.strip_prefix('#').unwrap_or(rest).trim_start();
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let group: u8 = rest[..digits].parse().ok()?;
+    let rest = rest[digits..].strip_prefix(' ')?.trim();
+    ((1..=LAST_GROUP).contains(&group) && !rest.is_empty()).then_some((group, rest))
+}
+
 fn is_company_header(h: &str) -> bool {
     let n = normalize_header(h);
     ALIASES
@@ -473,6 +583,23 @@ struct Mapping {
     columns: HashMap<Field, Vec<usize>>,
     headers: Vec<String>,
     type_hint: Option<String>,
+}
+
+impl Mapping {
+    /// The numbered contact groups the file has, in order.
+    fn contact_groups(&self) -> Vec<u8> {
+        let mut groups: Vec<u8> = self
+            .columns
+            .keys()
+            .filter_map(|f| match f {
+                Field::Grouped(g, _) => Some(*g),
+                _ => None,
+            })
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        groups
+    }
 }
 
 fn build_mapping(
@@ -598,6 +725,8 @@ struct RowData {
     email_key: String,
     groups: Vec<String>,
     staff: Vec<String>,
+    /// Further contacts from numbered column groups: (group, contact, first name given).
+    more_contacts: Vec<(u8, ContactFields, bool)>,
 }
 
 fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<RowData, String> {
@@ -700,6 +829,12 @@ fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<Row
             .map_err(|e| format!("{}: {e}", row.label(Field::TaxRate)))?;
         Some(Some((tax_name, rate)))
     };
+    let mut more_contacts = Vec::new();
+    for group in row.mapping.contact_groups() {
+        if let Some(c) = parse_contact_group(row, group, &name, line, warnings)? {
+            more_contacts.push(c);
+        }
+    }
     let customer_id = customer_id.trim().parse::<i64>().ok().filter(|i| *i > 0);
     let split = |s: String| -> Vec<String> {
         s.split(',')
@@ -721,7 +856,76 @@ fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<Row
         first_name_given,
         groups: split(groups),
         staff: split(staff),
+        more_contacts,
     })
+}
+
+/// The contact of one numbered column group (`Contact 2 ...`), or `None` when its cells are
+/// blank. An invalid value skips the whole row, as it does for the row's own contact.
+fn parse_contact_group(
+    row: &Row,
+    group: u8,
+    company: &str,
+    line: u64,
+    warnings: &mut Vec<RowMessage>,
+) -> Result<Option<(u8, ContactFields, bool)>, String> {
+    let f = |p: ContactPart| Field::Grouped(group, p);
+    let mut value = |p: ContactPart| -> Result<String, String> {
+        let v = row.get(f(p), line, warnings);
+        if p == ContactPart::Email {
+            return Ok(v);
+        }
+        optional_text(&v).map_err(|e| format!("{}: {e}", row.label(f(p))))
+    };
+    let mut first = value(ContactPart::FirstName)?;
+    let mut last = value(ContactPart::LastName)?;
+    let full = value(ContactPart::Name)?;
+    let email_raw = value(ContactPart::Email)?;
+    let phone = value(ContactPart::Phone)?;
+    let mobile = value(ContactPart::Mobile)?;
+    let fax = value(ContactPart::Fax)?;
+    let language = value(ContactPart::Language)?;
+    let position = value(ContactPart::Position)?;
+    let email = if email_raw.is_empty() {
+        String::new()
+    } else {
+        EmailAddress::parse(&email_raw)
+            .map_err(|e| format!("{}: {e}", row.label(f(ContactPart::Email))))?
+            .as_str()
+            .to_owned()
+    };
+    if first.is_empty() && !full.is_empty() {
+        let (f, l) = split_full_name(&full);
+        first = f;
+        if last.is_empty() {
+            last = l;
+        }
+    }
+    if [&first, &last, &email, &phone, &mobile, &fax]
+        .iter()
+        .all(|v| v.is_empty())
+    {
+        return Ok(None);
+    }
+    let first_name_given = !first.is_empty();
+    Ok(Some((
+        group,
+        ContactFields {
+            first_name: if first.is_empty() {
+                company.to_owned()
+            } else {
+                first
+            },
+            last_name: last,
+            email,
+            phone,
+            mobile,
+            fax,
+            language,
+            position,
+        },
+        first_name_given,
+    )))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -1437,14 +1641,15 @@ impl Pending {
 }
 
 /// Writes the pending new customers and makes them matchable.
-async fn flush<C: ConnectionTrait>(c: &C, cache: &mut Cache) -> AppResult<()> {
+/// Returns the new customers' ids in the order they were added.
+async fn flush<C: ConnectionTrait>(c: &C, cache: &mut Cache) -> AppResult<Vec<i64>> {
     if cache.pending.rows.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let pending = std::mem::take(&mut cache.pending);
     let ids = customers::insert_many(c, &pending.rows).await?;
-    for ((id, (fields, contact)), (file_id, groups, staff)) in
-        ids.into_iter().zip(&pending.rows).zip(pending.links)
+    for ((&id, (fields, contact)), (file_id, groups, staff)) in
+        ids.iter().zip(&pending.rows).zip(pending.links)
     {
         if let Some(f) = file_id {
             cache.file_ids.insert(f, id);
@@ -1461,7 +1666,7 @@ async fn flush<C: ConnectionTrait>(c: &C, cache: &mut Cache) -> AppResult<()> {
             customers::set_staff(c, id, &staff).await?;
         }
     }
-    Ok(())
+    Ok(ids)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1584,14 +1789,19 @@ async fn apply_row<C: ConnectionTrait>(
 ) -> AppResult<Option<Outcome>> {
     let type_hint = mapping.type_hint.as_deref();
     let mapped = |f: Field| mapping.columns.contains_key(&f);
-    if !d.email_key.is_empty() {
-        match cache.emails.entry(key(&d.email_key)) {
+    let row_emails = std::iter::once(d.email_key.clone()).chain(
+        d.more_contacts
+            .iter()
+            .map(|(_, contact, _)| contact.email_key()),
+    );
+    for email_key in row_emails.filter(|e| !e.is_empty()) {
+        match cache.emails.entry(key(&email_key)) {
             std::collections::hash_map::Entry::Occupied(first) => warn(
                 report,
                 line,
                 format!(
                     "the email {} is also on line {}; this row was applied to the same contact",
-                    d.email_key,
+                    email_key,
                     first.get()
                 ),
             ),
@@ -1693,7 +1903,13 @@ async fn apply_row<C: ConnectionTrait>(
             if d.contact.is_some() {
                 report.contacts_created += 1;
             }
-            if p.rows.len() >= PENDING_MAX {
+            if !d.more_contacts.is_empty() {
+                // The further contacts need the customer's id: write it now.
+                let ids = flush(c, cache).await?;
+                if let Some(&id) = ids.last() {
+                    merge_more_contacts(c, id, d, mapping, report, cache, opts).await?;
+                }
+            } else if p.rows.len() >= PENDING_MAX {
                 flush(c, cache).await?;
             }
             Ok(Some(Outcome::Created))
@@ -1782,6 +1998,9 @@ async fn apply_row<C: ConnectionTrait>(
                     customers::refresh_search(c, id).await?;
                 }
             }
+            if merge_more_contacts(c, id, d, mapping, report, cache, opts).await? {
+                changed = true;
+            }
             if changed && before == after {
                 customers::touch(c, id).await?;
             }
@@ -1792,6 +2011,48 @@ async fn apply_row<C: ConnectionTrait>(
             }))
         }
     }
+}
+
+/// Adds or updates the row's further contacts (numbered column groups) on customer `id`.
+/// True when anything changed.
+async fn merge_more_contacts<C: ConnectionTrait>(
+    c: &C,
+    id: i64,
+    d: &RowData,
+    mapping: &Mapping,
+    report: &mut ImportReport,
+    cache: &mut Cache,
+    opts: &ImportOptions,
+) -> AppResult<bool> {
+    let mut changed = false;
+    for (group, contact, first_name_given) in &d.more_contacts {
+        let existing = contacts::list_in(c, id).await?;
+        // A blank cell clears only with --clear-blanks and only where the group has a column.
+        let mapped = |f: Field| {
+            let f = ContactPart::of(f).map_or(f, |p| Field::Grouped(*group, p));
+            mapping.columns.contains_key(&f)
+        };
+        if merge_contact(
+            c,
+            id,
+            &existing,
+            (contact, *first_name_given),
+            report,
+            opts.clear_blanks,
+            &mapped,
+        )
+        .await?
+        {
+            changed = true;
+        }
+        if !contact.email.is_empty() {
+            cache.index.add_email(id, &contact.email_key());
+        }
+    }
+    if changed {
+        customers::refresh_search(c, id).await?;
+    }
+    Ok(changed)
 }
 
 /// Updates the customer's contact with this email (or, without an email, its primary contact
@@ -1868,6 +2129,44 @@ mod tests {
         assert!(Field::ALL
             .iter()
             .all(|f| Field::from_name(f.name()) == Some(*f)));
+    }
+
+    #[test]
+    fn numbered_contact_groups_are_recognised() {
+        let m = |h: &str| map_header(h, &[], true);
+        assert_eq!(
+            m("Contact 2 Email"),
+            Some(Field::Grouped(2, ContactPart::Email))
+        );
+        assert_eq!(
+            m("contact2_first_name"),
+            Some(Field::Grouped(2, ContactPart::FirstName))
+        );
+        assert_eq!(
+            m("Contact #3 Mobile Phone"),
+            Some(Field::Grouped(3, ContactPart::Mobile))
+        );
+        assert_eq!(
+            m("Contact 9 Name"),
+            Some(Field::Grouped(9, ContactPart::Name))
+        );
+        assert_eq!(m("Contact 1 Email"), Some(Field::Email));
+        assert_eq!(m("Contact 10 Email"), None, "groups go to 9");
+        assert_eq!(m("Contact 2 Shoe Size"), None);
+        assert_eq!(m("Contact Email"), Some(Field::Email));
+        for g in FIRST_GROUP..=LAST_GROUP {
+            for f in Field::group_fields(g) {
+                assert_eq!(Field::from_name(f.name()), Some(f));
+            }
+        }
+        assert_eq!(
+            Field::Grouped(4, ContactPart::Position).name(),
+            "contact4.position"
+        );
+        assert_eq!(
+            Field::Grouped(4, ContactPart::Position).label(),
+            "Contact 4 position"
+        );
     }
 
     #[test]
