@@ -1,5 +1,7 @@
 //! Contacts: exactly one primary per customer that has contacts; emails unique per customer.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, QueryResult};
 use ucm_types::{Contact, ContactUpdate, NewContact};
@@ -158,6 +160,30 @@ pub(crate) async fn list_in<C: ConnectionTrait>(
     )
     .await?;
     rows.iter().map(from_row).collect()
+}
+
+/// The contacts of the customers with ids in `from..to`, by customer, each list in
+/// `list_in`'s order (an import reads ahead with it).
+pub(crate) async fn list_range_in<C: ConnectionTrait>(
+    c: &C,
+    from: i64,
+    to: i64,
+) -> AppResult<HashMap<i64, Vec<Contact>>> {
+    let rows = query_all(
+        c,
+        &format!(
+            "SELECT {CONTACT_COLUMNS} FROM contacts WHERE customer_id >= ? AND customer_id < ? \
+             ORDER BY customer_id, is_primary DESC, LOWER(first_name), LOWER(last_name), id"
+        ),
+        vec![from.into(), to.into()],
+    )
+    .await?;
+    let mut out: HashMap<i64, Vec<Contact>> = HashMap::new();
+    for r in &rows {
+        let contact = from_row(r)?;
+        out.entry(contact.customer_id).or_default().push(contact);
+    }
+    Ok(out)
 }
 
 /// Whether another contact of `customer_id` (other than `except`) has this email.

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use sea_orm::{ConnectionTrait, QueryResult, Value};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Value};
 use ucm_types::{
     Address, ArchivedFilter, ContactSummary, Customer, CustomerListItem, CustomerPage,
     CustomerQuery, CustomerSort, CustomerStatus, CustomerType, CustomerUpdate, Group, LinkedAction,
@@ -582,12 +582,17 @@ fn links_sql(backend: sea_orm::DbBackend) -> &'static str {
     }
 }
 
-pub(crate) async fn get_in<C: ConnectionTrait>(c: &C, id: i64) -> AppResult<Customer> {
-    let select = customer_select().replacen(
+/// The full customer select with its groups and staff as JSON.
+fn customer_with_links_select(backend: DbBackend) -> String {
+    customer_select().replacen(
         " FROM customers c",
-        &format!("{} FROM customers c", links_sql(c.get_database_backend())),
+        &format!("{} FROM customers c", links_sql(backend)),
         1,
-    );
+    )
+}
+
+pub(crate) async fn get_in<C: ConnectionTrait>(c: &C, id: i64) -> AppResult<Customer> {
+    let select = customer_with_links_select(c.get_database_backend());
     let row = query_one(
         c,
         &format!("{select} WHERE c.id = ?"),
@@ -595,6 +600,28 @@ pub(crate) async fn get_in<C: ConnectionTrait>(c: &C, id: i64) -> AppResult<Cust
     )
     .await?
     .ok_or_else(|| AppError::not_found("customer", id))?;
+    customer_from_row(&row)
+}
+
+/// The customers with ids in `from..to`, in id order (an import reads ahead with it).
+pub(crate) async fn get_range_in<C: ConnectionTrait>(
+    c: &C,
+    from: i64,
+    to: i64,
+) -> AppResult<Vec<Customer>> {
+    let select = customer_with_links_select(c.get_database_backend());
+    query_all(
+        c,
+        &format!("{select} WHERE c.id >= ? AND c.id < ? ORDER BY c.id"),
+        vec![today_value(), from.into(), to.into()],
+    )
+    .await?
+    .iter()
+    .map(customer_from_row)
+    .collect()
+}
+
+fn customer_from_row(row: &QueryResult) -> AppResult<Customer> {
     let bad_json = |e: serde_json::Error| AppError::Internal(anyhow::anyhow!("links json: {e}"));
     let groups: Vec<(i64, String)> =
         serde_json::from_str(&row.try_get::<String>("", "groups_json")?).map_err(bad_json)?;
@@ -645,8 +672,8 @@ pub(crate) async fn get_in<C: ConnectionTrait>(c: &C, id: i64) -> AppResult<Cust
         },
         groups,
         staff,
-        primary_contact: primary_from_row(&row)?,
-        status: status_from_row(&row)?,
+        primary_contact: primary_from_row(row)?,
+        status: status_from_row(row)?,
         archived: row.try_get("", "archived")?,
         created_at: row.try_get::<DateTime<Utc>>("", "created_at")?,
         updated_at: row.try_get::<DateTime<Utc>>("", "updated_at")?,
