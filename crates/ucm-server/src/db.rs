@@ -82,6 +82,10 @@ impl Db {
                     // Statement journals in memory: a multi-row INSERT inside a long
                     // transaction otherwise writes every page it touches to a temp file first.
                     .pragma("temp_store", "memory")
+                    // A large import's transaction grows the WAL to about the size of what it
+                    // wrote (1 GB for a million rows); truncate it after checkpoints instead
+                    // of keeping that disk space forever.
+                    .pragma("journal_size_limit", "67108864")
                     .create_if_missing(true)
             });
         }

@@ -4,6 +4,7 @@ mod helpers;
 
 mod auth;
 mod contacts;
+mod crash;
 mod customers;
 mod errors;
 mod exports;
