@@ -260,8 +260,34 @@ async fn matching_switches_clear_blanks_and_shared_ids(app: &TestApp) {
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["created"], 1, "{r}");
     assert_eq!(r["contacts_created"], 2, "{r}");
-    let warnings = r["warnings"].to_string();
-    assert!(warnings.contains("bob@beta.test is also on line 2"), "{r}");
+    // Gamma's row gives Bob's email: it would rename Beta, so it is skipped, naming both lines.
+    assert_eq!(r["skipped"][0]["row"], 4, "{r}");
+    let reason = r["skipped"][0]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("bob@beta.test is also on line 2"),
+        "{reason}"
+    );
+    assert!(reason.contains("\"Gamma\""), "{reason}");
+    // The same email on a later row of the same customer is applied and warned about.
+    let again = "Customer Name,Primary Contact First Name,Primary Email\r\n\
+                 Zeta,Zed,zed@zeta.test\r\n\
+                 Zeta,Zed,ZED@zeta.test\r\n";
+    let (_, r) = app.import(again.as_bytes().to_vec()).await;
+    assert_eq!(r["created"], 1, "{r}");
+    assert!(
+        r["warnings"]
+            .to_string()
+            .contains("zed@zeta.test is also on line 2"),
+        "{r}"
+    );
+    // Another system's ids need not be numbers: rows sharing one land on one customer.
+    let foreign = "Customer ID,Customer Name,Primary Contact First Name,Primary Email\r\n\
+                   X-77,Foreign Co,Fi,f1@foreign.test\r\n\
+                   X-77,Foreign Co,Fo,f2@foreign.test\r\n\
+                   X-77,Foreign Co Other,Fu,f3@foreign.test\r\n";
+    let (_, r) = app.import(foreign.as_bytes().to_vec()).await;
+    assert_eq!(r["created"], 1, "{r}");
+    assert_eq!(r["contacts_created"], 3, "{r}");
     let (_, page) = app.get("/api/v1/customers?q=beta").await;
     assert_eq!(page["total"], 1, "{page}");
     let beta = page["items"][0]["id"].as_i64().expect("id");
@@ -291,7 +317,8 @@ async fn every_sample_file_imports_with_the_expected_counts(app: &TestApp) {
     // database in this order, so later files also meet earlier ones' customers: Chatwoot's
     // "existing contacts" file is an upsert of three contacts of the first Chatwoot file (by
     // email), which gain their phone numbers; the "invalid contacts" file repeats three of them
-    // (one twice, reported) and has 22 ragged rows, each reported by its line; Zoho lists the
+    // (one email twice for two different people: that row is skipped with both lines named)
+    // and has 22 ragged rows, each reported by its line; Zoho lists the
     // company "Defenders" on two rows, which become one customer with two contacts.
     let expected: [(&str, u64, u64, u64, u64, u64); 17] = [
         ("HEADER_ONLY_google_contacts_current.csv", 0, 0, 0, 0, 0),
@@ -308,7 +335,7 @@ async fn every_sample_file_imports_with_the_expected_counts(app: &TestApp) {
         ("chatwoot_contacts.csv", 25, 25, 0, 0, 25),
         ("chatwoot_existing_contacts.csv", 3, 0, 3, 0, 0),
         ("chatwoot_invalid_bytes.RECONSTRUCTED.csv", 2, 2, 0, 0, 2),
-        ("chatwoot_invalid_contacts.csv", 25, 0, 3, 22, 0),
+        ("chatwoot_invalid_contacts.csv", 25, 0, 2, 23, 0),
         ("chatwoot_with_bom.RECONSTRUCTED.csv", 1, 1, 0, 0, 1),
         ("chatwoot_with_emoji.csv", 1, 1, 0, 0, 1),
         ("chatwoot_with_utf8_bom.RECONSTRUCTED.csv", 1, 1, 0, 0, 1),
@@ -540,6 +567,28 @@ async fn numbered_contact_groups_add_contacts(app: &TestApp) {
         .and_then(|a| a.iter().find(|c| c["email"] == "dan@delta.test").cloned())
         .unwrap_or_default();
     assert_eq!(dan["mobile"], "0400 999 002");
+
+    // A group's email that is another customer's contact is not copied onto this one.
+    let shared =
+        "Customer Name,Primary Contact First Name,Primary Email,Contact 2 Name,Contact 2 Email\r\n\
+                  NG Co,Ann,ann@ng.test,,\r\n\
+                  NG4 Co,Nia,nia@ng4.test,Ann Other,ann@ng.test\r\n";
+    let (_, r) = app.import(shared.as_bytes().to_vec()).await;
+    assert_eq!(count(&r, "created"), 2, "{r}");
+    assert_eq!(count(&r, "contacts_created"), 2, "{r}");
+    assert!(
+        r["warnings"]
+            .to_string()
+            .contains("contact2.email ann@ng.test is already a contact of customer"),
+        "{r}"
+    );
+    let (_, r) = app.import(shared.as_bytes().to_vec()).await;
+    assert_eq!(
+        count(&r, "unchanged"),
+        2,
+        "re-importing changes nothing: {r}"
+    );
+    assert_eq!(r["skipped"], json!([]), "{r}");
 
     // The wizard offers the groups the file has, and the next one.
     let (s, up) =

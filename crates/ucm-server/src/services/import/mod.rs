@@ -711,6 +711,9 @@ impl Row<'_> {
 /// What one row asks for, validated.
 struct RowData {
     customer_id: Option<i64>,
+    /// Key of the Customer ID cell as written (another system's ids need not be numbers), so
+    /// rows sharing it land on one customer.
+    file_key: Option<u64>,
     name: String,
     number: String,
     type_name: String,
@@ -835,6 +838,7 @@ fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<Row
             more_contacts.push(c);
         }
     }
+    let file_key = (!customer_id.trim().is_empty()).then(|| key(customer_id.trim()));
     let customer_id = customer_id.trim().parse::<i64>().ok().filter(|i| *i > 0);
     let split = |s: String| -> Vec<String> {
         s.split(',')
@@ -844,6 +848,7 @@ fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<Row
     };
     Ok(RowData {
         customer_id,
+        file_key,
         name,
         number,
         type_name,
@@ -1106,7 +1111,7 @@ pub async fn detect(db: &Db, path: &Path) -> AppResult<Detected> {
     let mut samples: Vec<Vec<String>> = vec![Vec::new(); src.headers.len()];
     let mut data_rows = 0u64;
     while let Some(r) = src.next_record()? {
-        if let Some(message) = swallowed_rows(&r, src.delimiter) {
+        if let Some(message) = swallowed_rows(&r, src.delimiter, src.headers.len()) {
             return Err(AppError::field("file", message));
         }
         data_rows += 1;
@@ -1247,7 +1252,7 @@ pub async fn import_file(
         if records.is_multiple_of(256) {
             progress(src.reader.raw_bytes(), src.size);
         }
-        if let Some(message) = swallowed_rows(&record, src.delimiter) {
+        if let Some(message) = swallowed_rows(&record, src.delimiter, src.headers.len()) {
             return Err(AppError::field("file", message));
         }
         if record.cells.iter().all(|c| c.trim().is_empty()) {
@@ -1422,7 +1427,7 @@ struct Cache {
     staff: HashMap<String, Option<i64>>,
     /// Customer ID in the file → the customer that row became, so later rows with the same
     /// ID add to it (several contacts per customer) even when the ID is another system's.
-    file_ids: HashMap<i64, i64>,
+    file_ids: KeyedMap<i64>,
     /// Key of an email → the first line that gave it, to report duplicates inside the file.
     emails: KeyedMap<u64>,
     index: Index,
@@ -1679,8 +1684,8 @@ impl Index {
 #[derive(Default)]
 struct Pending {
     rows: Vec<(CustomerFields, Option<ContactFields>)>,
-    links: Vec<(Option<i64>, Vec<i64>, Vec<i64>)>,
-    file_ids: std::collections::HashSet<i64>,
+    links: Vec<(Option<u64>, Vec<i64>, Vec<i64>)>,
+    file_ids: std::collections::HashSet<u64>,
     emails: std::collections::HashSet<String>,
     names: std::collections::HashSet<String>,
 }
@@ -1690,7 +1695,7 @@ const PENDING_MAX: usize = 400;
 impl Pending {
     /// Whether this row could match a customer not yet written (then the batch goes first).
     fn touches(&self, d: &RowData, opts: &ImportOptions) -> bool {
-        d.customer_id.is_some_and(|f| self.file_ids.contains(&f))
+        d.file_key.is_some_and(|f| self.file_ids.contains(&f))
             || (opts.match_email && !d.email_key.is_empty() && self.emails.contains(&d.email_key))
             || (opts.match_name && self.names.contains(&d.name))
     }
@@ -1738,7 +1743,7 @@ enum By {
 type Matched = (Option<(i64, By)>, Option<i64>);
 
 fn find_match(d: &RowData, cache: &Cache, opts: &ImportOptions) -> Result<Matched, String> {
-    if let Some(id) = d.customer_id.and_then(|f| cache.file_ids.get(&f)) {
+    if let Some(id) = d.file_key.and_then(|f| cache.file_ids.get(&f)) {
         return Ok((Some((*id, By::FileId)), None));
     }
     let ix = &cache.index;
@@ -1850,17 +1855,13 @@ async fn apply_row<C: ConnectionTrait>(
             .iter()
             .map(|(_, contact, _)| contact.email_key()),
     );
+    // Emails given on an earlier line: (email, that line), warned about once the row is applied.
+    let mut repeated: Vec<(String, u64)> = Vec::new();
     for email_key in row_emails.filter(|e| !e.is_empty()) {
         match cache.emails.entry(key(&email_key)) {
-            std::collections::hash_map::Entry::Occupied(first) => warn(
-                report,
-                line,
-                format!(
-                    "the email {} is also on line {}; this row was applied to the same contact",
-                    email_key,
-                    first.get()
-                ),
-            ),
+            std::collections::hash_map::Entry::Occupied(first) => {
+                repeated.push((email_key, *first.get()));
+            }
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(line);
             }
@@ -1927,8 +1928,31 @@ async fn apply_row<C: ConnectionTrait>(
             By::Id | By::FileId => true,
         };
         if confirmed {
+            // The same email on two lines naming different customers: applying the second
+            // would rename the first line's customer, and every re-import would flip it back.
+            if by == By::Email && current.customer_name != d.name {
+                if let Some((email, first_line)) = repeated.iter().find(|(e, _)| *e == d.email_key)
+                {
+                    skip(
+                        report,
+                        line,
+                        format!(
+                            "the email {email} is also on line {first_line}, for the customer {:?}; this row names {:?}. One email cannot identify two customers in one file: correct one of the lines",
+                            current.customer_name, d.name
+                        ),
+                    );
+                    return Ok(None);
+                }
+            }
             matched = Some((id, current, contacts));
         }
+    }
+    for (email, first_line) in &repeated {
+        warn(
+            report,
+            line,
+            format!("the email {email} is also on line {first_line}; this row was applied to the same contact"),
+        );
     }
     match matched {
         None => {
@@ -1943,7 +1967,7 @@ async fn apply_row<C: ConnectionTrait>(
                 archived: false,
             };
             let p = &mut cache.pending;
-            if let Some(f) = d.customer_id {
+            if let Some(f) = d.file_key {
                 p.file_ids.insert(f);
             }
             if !d.email_key.is_empty() {
@@ -1951,7 +1975,7 @@ async fn apply_row<C: ConnectionTrait>(
             }
             p.names.insert(fields.name.clone());
             p.rows.push((fields, d.contact.clone()));
-            p.links.push((d.customer_id, group_ids, staff_ids));
+            p.links.push((d.file_key, group_ids, staff_ids));
             if d.contact.is_some() {
                 report.contacts_created += 1;
             }
@@ -1959,7 +1983,7 @@ async fn apply_row<C: ConnectionTrait>(
                 // The further contacts need the customer's id: write it now.
                 let ids = flush(c, cache).await?;
                 if let Some(&id) = ids.last() {
-                    merge_more_contacts(c, id, d, mapping, report, cache, opts).await?;
+                    merge_more_contacts(c, id, (line, d), mapping, report, cache, opts).await?;
                 }
             } else if p.rows.len() >= PENDING_MAX {
                 flush(c, cache).await?;
@@ -1967,6 +1991,9 @@ async fn apply_row<C: ConnectionTrait>(
             Ok(Some(Outcome::Created))
         }
         Some((id, current, contacts)) => {
+            if let Some(f) = d.file_key.filter(|_| d.customer_id != Some(id)) {
+                cache.file_ids.insert(f, id);
+            }
             let before = customers::fields_of(&current);
             let mut after = before.clone();
             // Blank cells leave what is stored alone unless the user asked for blanks to clear,
@@ -2050,7 +2077,7 @@ async fn apply_row<C: ConnectionTrait>(
                     customers::refresh_search(c, id).await?;
                 }
             }
-            if merge_more_contacts(c, id, d, mapping, report, cache, opts).await? {
+            if merge_more_contacts(c, id, (line, d), mapping, report, cache, opts).await? {
                 changed = true;
             }
             if changed && before == after {
@@ -2070,7 +2097,7 @@ async fn apply_row<C: ConnectionTrait>(
 async fn merge_more_contacts<C: ConnectionTrait>(
     c: &C,
     id: i64,
-    d: &RowData,
+    (line, d): (u64, &RowData),
     mapping: &Mapping,
     report: &mut ImportReport,
     cache: &mut Cache,
@@ -2078,6 +2105,24 @@ async fn merge_more_contacts<C: ConnectionTrait>(
 ) -> AppResult<bool> {
     let mut changed = false;
     for (group, contact, first_name_given) in &d.more_contacts {
+        if !contact.email.is_empty() {
+            let others: Vec<i64> = match cache.index.by_email.get(key(&contact.email_key())) {
+                Found::None => Vec::new(),
+                Found::One(other) => vec![other],
+                Found::Many(ids) => ids.to_vec(),
+            };
+            if let Some(other) = others.into_iter().find(|o| *o != id) {
+                warn(
+                    report,
+                    line,
+                    format!(
+                        "contact{group}.email {} is already a contact of customer {other}; it was not added to this customer too",
+                        contact.email
+                    ),
+                );
+                continue;
+            }
+        }
         let existing = contacts::list_in(c, id).await?;
         // A blank cell clears only with --clear-blanks and only where the group has a column.
         let mapped = |f: Field| {

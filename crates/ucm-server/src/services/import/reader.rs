@@ -351,19 +351,25 @@ fn count_outside_quotes(line: &str, d: u8) -> usize {
 /// part of one cell, which would import (or skip) one row where the file has hundreds. A cell
 /// holding several lines that each look like a row of the file is that mistake, and the
 /// import is refused with the line where the quote opens, instead of losing those rows.
-pub fn swallowed_rows(r: &Record, delimiter: u8) -> Option<String> {
+pub fn swallowed_rows(r: &Record, delimiter: u8, columns: usize) -> Option<String> {
     let d = char::from(delimiter);
+    // A row of the file has at least one delimiter fewer than the header has columns.
+    let needed = columns.saturating_sub(1).clamp(1, 2);
     for (col, cell) in r.cells.iter().enumerate() {
-        if !cell.contains('\n') {
+        if !cell.contains(['\n', '\r']) {
             continue;
         }
-        let row_like = cell.lines().filter(|l| l.matches(d).count() >= 2).count();
-        if row_like >= 3 {
+        let lines: Vec<&str> = cell.split(['\n', '\r']).filter(|l| !l.is_empty()).collect();
+        let row_like = lines
+            .iter()
+            .filter(|l| l.matches(d).count() >= needed)
+            .count();
+        if row_like >= 3 && row_like * 2 >= lines.len() {
             return Some(format!(
                 "line {}, column {}: a quoted value opens here and runs over {} lines that look like rows of the file; a closing quote (\") is probably missing, so nothing was imported",
                 r.line,
                 col + 1,
-                cell.lines().count()
+                lines.len()
             ));
         }
     }
@@ -426,15 +432,26 @@ mod tests {
         let msg = read_all(broken.as_bytes())
             .1
             .iter()
-            .find_map(|r| swallowed_rows(r, b','))
+            .find_map(|r| swallowed_rows(r, b',', 3))
             .unwrap_or_default();
         assert!(msg.starts_with("line 2, column 2"), "{msg}");
+        // Two columns, and lines ending in CR only: the rows have one delimiter each.
+        let mut two = String::from("Customer Name,Email\rQ1 Co,q1@x.test\r\"Q2 Co,q2@x.test\r");
+        for i in 0..20 {
+            two.push_str(&format!("QQ{i} Co,qq{i}@x.test\r"));
+        }
+        let msg = read_all(two.as_bytes())
+            .1
+            .iter()
+            .find_map(|r| swallowed_rows(r, b',', 2))
+            .unwrap_or_default();
+        assert!(msg.starts_with("line 3, column 1"), "{msg}");
         // A real multi-line cell (an address, a note) is fine.
         let fine = "Name,Address\nAcme,\"1 Main St\nSuite 4\nBrisbane, QLD\"\n";
         assert!(read_all(fine.as_bytes())
             .1
             .iter()
-            .all(|r| swallowed_rows(r, b',').is_none()));
+            .all(|r| swallowed_rows(r, b',', 2).is_none()));
     }
 
     fn text_of(bytes: &[u8]) -> (String, &'static str) {
