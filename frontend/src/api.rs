@@ -661,6 +661,10 @@ pub async fn upload_import(file: &web_sys::File) -> ApiResult<ImportUpload> {
 }
 
 pub async fn get_import(id: &str) -> ApiResult<ImportUpload> {
+    // Ids are 32 hex digits; anything else (a hand-edited URL) must not become a path.
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(problem(404, "not_found", format!("no upload {id:?}")));
+    }
     Call::new(Method::GET, &format!("/imports/{id}"))
         .fetch()
         .await

@@ -37,6 +37,9 @@ fn check_csv_content_type(req: &HttpRequest) -> AppResult<()> {
             | "application/octet-stream"
             | "application/vnd.ms-excel"
             | "text/tab-separated-values"
+            // What `curl --data-binary @file.csv` sends unless told otherwise; the body is
+            // read as bytes, never as a form.
+            | "application/x-www-form-urlencoded"
     ) {
         Ok(())
     } else {
@@ -228,6 +231,7 @@ pub async fn get(
         (status = 200, body = ImportPreview),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Being imported right now", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown field or column in the mapping, no name column, or (all_or_nothing) rows that would be skipped", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -240,6 +244,14 @@ pub async fn preview(
 ) -> AppResult<HttpResponse> {
     let path = state.imports.file_of(&id)?;
     let opts = import::options_from(&settings.0, true)?;
+    // While the upload is being imported a dry run would wait for that import and then
+    // describe the database after it, not what the import is about to do.
+    if state.imports.is_busy(&id) {
+        return Err(AppError::Conflict {
+            message: "this upload is being imported right now; its report will be at /api/v1/imports/{id}/report".into(),
+            errors: Default::default(),
+        });
+    }
     let done = import::import_file(&state.db, &path, opts, &|_, _| {}, PREVIEW_ROWS).await?;
     Ok(HttpResponse::Ok().json(ImportPreview {
         report: done.report,

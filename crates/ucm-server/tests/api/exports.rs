@@ -29,11 +29,15 @@ async fn an_export_imports_back_unchanged(app: &TestApp) {
     assert_eq!(s, 200, "{r}");
     // Values a careless export would mangle.
     let (_, g) = app.post("/api/v1/groups", json!({"name": "VIP"})).await;
+    // The export joins a customer's groups with ", "; a name with a comma must come back whole.
+    let (_, g2) = app
+        .post("/api/v1/groups", json!({"name": "Sales, East"}))
+        .await;
     app.customer(json!({
         "customer_name": "=HYPERLINK(\"http://evil.test\",\"click\")",
         "credit": -14285,
         "default_tax": {"name": "GST", "rate": "10"},
-        "group_ids": [g["id"]],
+        "group_ids": [g["id"], g2["id"]],
         "staff_ids": [1],
         "address": {"line_1": "Line \"one\", with comma", "line_2": " starts with a space? no, trimmed", "post_code": "0042"},
         "primary_contact": {"first_name": "@Ann", "last_name": "-Lee", "email": "ann@x.test", "phone": "+61 7 1111 1111"}

@@ -239,6 +239,35 @@ async fn matching_switches_clear_blanks_and_shared_ids(app: &TestApp) {
         "not a column of the file"
     );
 
+    // Groups in the file are added; with clear_blanks the file's list replaces them.
+    let groups_of = |c: &Value| -> Vec<String> {
+        let mut g: Vec<String> = c["groups"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|g| g["name"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        g.sort();
+        g
+    };
+    let with_group = |g: &str| format!("Customer Name,Customer Group\r\nAcme,{g}\r\n").into_bytes();
+    app.import(with_group("\"North, South\"")).await;
+    app.import(with_group("West")).await;
+    let (_, c) = app.get(&format!("/api/v1/customers/{id}")).await;
+    assert_eq!(groups_of(&c), ["North", "South", "West"]);
+    let (_, r) = app
+        .import_with("clear_blanks=true", with_group("West"))
+        .await;
+    assert_eq!(r["updated"], 1, "{r}");
+    let (_, c) = app.get(&format!("/api/v1/customers/{id}")).await;
+    assert_eq!(groups_of(&c), ["West"]);
+    let (_, r) = app.import_with("clear_blanks=true", with_group("")).await;
+    assert_eq!(r["updated"], 1, "{r}");
+    let (_, c) = app.get(&format!("/api/v1/customers/{id}")).await;
+    assert!(groups_of(&c).is_empty(), "{c}");
+
     // Switching off name and email matching makes the same row a new customer.
     let (_, r) = app
         .import_with(

@@ -1237,6 +1237,22 @@ pub async fn import_file(
         index: Index::load(&*txn).await?,
         ..Cache::default()
     };
+    cache.comma_groups = query_all(
+        &*txn,
+        "SELECT name FROM customer_groups WHERE name LIKE '%,%'",
+        vec![],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        r.try_get::<String>("", "name").map(|n| {
+            n.split(',')
+                .map(|p| p.trim().to_owned())
+                .filter(|p| !p.is_empty())
+                .collect()
+        })
+    })
+    .collect::<Result<_, _>>()?;
     let bulk_search = db.is_sqlite();
     if bulk_search {
         exec(
@@ -1433,6 +1449,39 @@ struct Cache {
     index: Index,
     pending: Pending,
     ahead: ReadAhead,
+    /// Existing group names with a comma in them, each split at its commas: the export joins
+    /// a customer's groups with ", ", so these come back in pieces.
+    comma_groups: Vec<Vec<String>>,
+}
+
+/// The group names of a cell split at commas, with the pieces of an existing group name that
+/// holds commas put back together (longest name first).
+fn rejoin_group_names(parts: &[String], comma_groups: &[Vec<String>]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < parts.len() {
+        let whole = comma_groups
+            .iter()
+            .filter(|pieces| {
+                parts.len() - i >= pieces.len()
+                    && pieces
+                        .iter()
+                        .zip(&parts[i..])
+                        .all(|(p, q)| p.eq_ignore_ascii_case(q))
+            })
+            .max_by_key(|pieces| pieces.len());
+        match whole {
+            Some(pieces) => {
+                out.push(parts[i..i + pieces.len()].join(", "));
+                i += pieces.len();
+            }
+            None => {
+                out.push(parts[i].clone());
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// Stored customers (with their contacts) read ahead in id order, so a file that follows that
@@ -1883,12 +1932,16 @@ async fn apply_row<C: ConnectionTrait>(
         },
     };
     let mut group_ids = Vec::new();
-    for g in &d.groups {
-        group_ids.push(resolve_group(c, g, cache).await?);
+    for g in rejoin_group_names(&d.groups, &cache.comma_groups) {
+        let id = resolve_group(c, &g, cache).await?;
+        if !group_ids.contains(&id) {
+            group_ids.push(id);
+        }
     }
     let mut staff_ids = Vec::new();
     for s in &d.staff {
         match resolve_staff(c, s, cache).await? {
+            Some(id) if staff_ids.contains(&id) => {}
             Some(id) => staff_ids.push(id),
             None => warn(
                 report,
@@ -2044,18 +2097,32 @@ async fn apply_row<C: ConnectionTrait>(
             }
             let mut changed = customers::write_fields(c, id, &before, &after).await?;
             cache.index.rename(id, &before.name, &after.name);
+            // Groups and staff in the file are added to the customer's; with clear_blanks the
+            // file's list (blank: none) replaces them, in the columns the file has.
+            let merged = |have: Vec<i64>, given: &[i64], replace: bool| -> Option<Vec<i64>> {
+                let want: Vec<i64> = if replace {
+                    given.to_vec()
+                } else {
+                    let mut all = have.clone();
+                    all.extend(given.iter().filter(|g| !have.contains(g)));
+                    all
+                };
+                let (mut a, mut b) = (have, want.clone());
+                a.sort_unstable();
+                b.sort_unstable();
+                b.dedup();
+                (a != b).then_some(want)
+            };
             let have_groups: Vec<i64> = current.groups.iter().map(|g| g.id).collect();
-            let mut all_groups = have_groups.clone();
-            all_groups.extend(group_ids.iter().filter(|g| !have_groups.contains(g)));
-            if all_groups.len() != have_groups.len() {
-                customers::set_groups(c, id, &all_groups).await?;
+            let replace_groups = opts.clear_blanks && mapped(Field::Groups);
+            if let Some(groups) = merged(have_groups, &group_ids, replace_groups) {
+                customers::set_groups(c, id, &groups).await?;
                 changed = true;
             }
             let have_staff: Vec<i64> = current.staff.iter().map(|s| s.id).collect();
-            let mut all_staff = have_staff.clone();
-            all_staff.extend(staff_ids.iter().filter(|s| !have_staff.contains(s)));
-            if all_staff.len() != have_staff.len() {
-                customers::set_staff(c, id, &all_staff).await?;
+            let replace_staff = opts.clear_blanks && mapped(Field::Staff);
+            if let Some(staff) = merged(have_staff, &staff_ids, replace_staff) {
+                customers::set_staff(c, id, &staff).await?;
                 changed = true;
             }
             if let Some(contact) = &d.contact {

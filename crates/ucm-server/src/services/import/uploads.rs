@@ -183,6 +183,11 @@ impl ImportStore {
             .map_err(|e| internal("removing the upload", e))
     }
 
+    /// Whether a commit (or a removal) of this upload is running.
+    pub fn is_busy(&self, id: &str) -> bool {
+        self.busy.lock().map(|b| b.contains(id)).unwrap_or(false)
+    }
+
     pub fn claim(&self, id: &str) -> AppResult<Claim<'_>> {
         let mut busy = self
             .busy
