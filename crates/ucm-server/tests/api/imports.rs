@@ -13,6 +13,7 @@ on_both!(
     an_all_or_nothing_import_that_fails_on_one_row_writes_nothing,
     columns_can_be_remapped_and_ignored,
     numbered_contact_groups_add_contacts,
+    damaged_utf8_keeps_its_accents_and_reports_the_bad_line,
 );
 
 fn count(report: &Value, key: &str) -> u64 {
@@ -640,4 +641,23 @@ async fn numbered_contact_groups_add_contacts(app: &TestApp) {
         .filter_map(|f| f["label"].as_str())
         .collect();
     assert!(labels.contains(&"Contact 2 email"), "{labels:?}");
+}
+
+async fn damaged_utf8_keeps_its_accents_and_reports_the_bad_line(app: &TestApp) {
+    let file = b"Customer Name,Primary Contact First Name\nRen\xC3\xA9e Caf\xC3\xA9,Ren\xC3\xA9e\nJ\xF6rg GmbH,J\xF6rg\n";
+    let (s, r) = app.import(file.to_vec()).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["encoding"], "UTF-8 (invalid bytes replaced)", "{r}");
+    assert_eq!(count(&r, "created"), 2, "{r}");
+    assert_eq!(r["warnings_total"], 1, "{r}");
+    assert_eq!(r["warnings"][0]["row"], 3, "{r}");
+    assert!(
+        r["warnings"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("not valid UTF-8"),
+        "{r}"
+    );
+    let names = app.search("caf").await;
+    assert_eq!(names, ["Renée Café"], "accents are not mojibake");
 }

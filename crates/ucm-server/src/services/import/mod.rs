@@ -1275,6 +1275,15 @@ pub async fn import_file(
             continue;
         }
         report.rows_read += 1;
+        if src.encoding == TextEncoding::Utf8Damaged
+            && record.cells.iter().any(|c| c.contains('\u{FFFD}'))
+        {
+            warn(
+                &mut report,
+                record.line,
+                "bytes on this line are not valid UTF-8; each was read as \u{FFFD}".into(),
+            );
+        }
         for (k, &i) in ignored_idx.iter().enumerate() {
             if record.cells.get(i).is_some_and(|c| !c.trim().is_empty()) {
                 ignored_counts[k] += 1;

@@ -9,6 +9,8 @@ use std::io::{self, Read};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextEncoding {
     Utf8,
+    /// UTF-8 with some invalid bytes, each read as U+FFFD (and reported by line).
+    Utf8Damaged,
     Utf8Bom,
     Utf16Le,
     Utf16Be,
@@ -19,6 +21,7 @@ impl TextEncoding {
     pub fn label(self) -> &'static str {
         match self {
             TextEncoding::Utf8 => "UTF-8",
+            TextEncoding::Utf8Damaged => "UTF-8 (invalid bytes replaced)",
             TextEncoding::Utf8Bom => "UTF-8 with BOM",
             TextEncoding::Utf16Le => "UTF-16LE",
             TextEncoding::Utf16Be => "UTF-16BE",
@@ -40,6 +43,7 @@ impl TextEncoding {
             TextEncoding::Utf16Le => encoding_rs::UTF_16LE,
             TextEncoding::Utf16Be => encoding_rs::UTF_16BE,
             TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252,
+            TextEncoding::Utf8Damaged => encoding_rs::UTF_8,
         };
         Some(e.new_decoder_without_bom_handling())
     }
@@ -47,8 +51,10 @@ impl TextEncoding {
 
 const CHUNK: usize = 64 * 1024;
 
-/// A BOM decides; else UTF-8 if every byte of the file is valid UTF-8; else Windows-1252
-/// (a superset of Latin-1's printable range), so there is never a lossy replacement.
+/// A BOM decides; else UTF-8 if every byte of the file is valid UTF-8; else, when the file has
+/// valid multi-byte UTF-8 sequences too, damaged UTF-8 (reading it as Windows-1252 would turn
+/// every accented letter into mojibake to keep the few bad bytes); else Windows-1252 (a
+/// superset of Latin-1's printable range, so nothing is replaced).
 pub fn sniff_encoding<R: Read>(mut r: R) -> io::Result<TextEncoding> {
     let mut buf = vec![0u8; CHUNK];
     let mut filled = 0;
@@ -63,28 +69,46 @@ pub fn sniff_encoding<R: Read>(mut r: R) -> io::Result<TextEncoding> {
     if head.starts_with(b"\xEF\xBB\xBF") {
         return Ok(TextEncoding::Utf8Bom);
     }
-    if head.starts_with(b"\xFF\xFE") {
-        return Ok(TextEncoding::Utf16Le);
-    }
     if head.starts_with(b"\xFE\xFF") {
         return Ok(TextEncoding::Utf16Be);
     }
-    // Valid UTF-8 across chunk boundaries: an incomplete sequence at a chunk's end is carried.
+    if head.starts_with(b"\xFF\xFE") {
+        return Ok(TextEncoding::Utf16Le);
+    }
+    let (mut multibyte, mut invalid) = (0u64, 0u64);
+    // Across chunk boundaries: an incomplete sequence at a chunk's end is carried over.
     let mut end = filled;
     loop {
-        let carry = match std::str::from_utf8(&buf[..end]) {
-            Ok(_) => 0,
-            Err(e) if e.error_len().is_some() => return Ok(TextEncoding::Windows1252),
-            Err(e) => {
-                let valid = e.valid_up_to();
-                buf.copy_within(valid..end, 0);
-                end - valid
+        let mut at = 0;
+        let carry = loop {
+            match std::str::from_utf8(&buf[at..end]) {
+                Ok(text) => {
+                    multibyte += text.bytes().filter(|b| *b >= 0xC0).count() as u64;
+                    break 0;
+                }
+                Err(e) => {
+                    let valid = at + e.valid_up_to();
+                    multibyte += buf[at..valid].iter().filter(|b| **b >= 0xC0).count() as u64;
+                    match e.error_len() {
+                        Some(bad) => {
+                            invalid += 1;
+                            at = valid + bad;
+                        }
+                        None => {
+                            buf.copy_within(valid..end, 0);
+                            break end - valid;
+                        }
+                    }
+                }
             }
         };
         let n = r.read(&mut buf[carry..])?;
         if n == 0 {
-            return Ok(if carry == 0 {
+            invalid += u64::from(carry > 0);
+            return Ok(if invalid == 0 {
                 TextEncoding::Utf8
+            } else if multibyte > invalid {
+                TextEncoding::Utf8Damaged
             } else {
                 TextEncoding::Windows1252
             });
@@ -427,6 +451,20 @@ mod tests {
     }
 
     #[test]
+    fn damaged_utf8_stays_utf8_and_latin1_stays_latin1() {
+        // Mostly UTF-8 (é, ü, ß) with one stray byte: the accents survive, the byte becomes �.
+        let damaged = b"Name,City\nRen\xC3\xA9e,M\xC3\xBCnchen\nJ\xF6rg,Stra\xC3\x9Fe\n";
+        let (enc, recs) = read_all(damaged);
+        assert_eq!(enc, TextEncoding::Utf8Damaged);
+        assert_eq!(recs[1].cells, ["Renée", "München"]);
+        assert_eq!(recs[2].cells, ["J\u{FFFD}rg", "Straße"]);
+        // Latin-1 bytes only: Windows-1252, nothing replaced.
+        let (enc, recs) = read_all(b"Name\nJ\xF6rg M\xFCller\n");
+        assert_eq!(enc, TextEncoding::Windows1252);
+        assert_eq!(recs[1].cells, ["Jörg Müller"]);
+    }
+
+    #[test]
     fn an_unclosed_quote_is_caught_not_swallowed() {
         let broken = "Name,Email,Phone\nAcme,\"a@x.test,1\nBeta,b@x.test,2\nGamma,g@x.test,3\nDelta,d@x.test,4\n";
         let msg = read_all(broken.as_bytes())
@@ -471,10 +509,13 @@ mod tests {
         assert_eq!(text_of(b"\xFF\xFEa\x00b\x00"), ("ab".into(), "UTF-16LE"));
         assert_eq!(text_of(b"\xFE\xFF\x00a\x00b"), ("ab".into(), "UTF-16BE"));
         assert_eq!(text_of("Zoë".as_bytes()), ("Zoë".into(), "UTF-8"));
-        // A file that is UTF-8 until late in the file is still Windows-1252 as a whole.
+        // One bad byte late in a UTF-8 file: decided over the whole file, still UTF-8 (the
+        // 50,000 é stay é); only that byte is replaced.
         let mut late = "é,".repeat(50_000).into_bytes();
         late.extend_from_slice(b"\x80");
-        assert_eq!(text_of(&late).1, "windows-1252");
+        let (text, label) = text_of(&late);
+        assert_eq!(label, "UTF-8 (invalid bytes replaced)");
+        assert!(text.starts_with("é,é,") && text.ends_with("é,\u{FFFD}"));
         // A multi-byte character cut by a chunk boundary is not an error.
         let mut cut = vec![b'a'; CHUNK - 1];
         cut.extend_from_slice("é".as_bytes());
