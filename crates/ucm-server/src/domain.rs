@@ -260,7 +260,21 @@ mod tests {
         assert_eq!(parse_money_minor("(12.5)"), Ok(-1250));
         assert_eq!(parse_money_minor("12,5"), Ok(1250));
         assert_eq!(parse_money_minor("1234"), Ok(123_400));
-        for bad in ["1,234", "1.234", "12.345", "abc", "", "1,23,4.00", "1.2.3"] {
+        assert_eq!(parse_money_minor("1,234,567"), Ok(123_456_700));
+        assert_eq!(parse_money_minor("1.234.567"), Ok(123_456_700));
+        assert_eq!(parse_money_minor("+5"), Ok(500));
+        assert_eq!(parse_money_minor("+$5.10"), Ok(510));
+        for bad in [
+            "1,234",
+            "1.234",
+            "12.345",
+            "abc",
+            "",
+            "1,23,4.00",
+            "1.2.3",
+            "1,2,3",
+            "+-5",
+        ] {
             assert!(parse_money_minor(bad).is_err(), "{bad} should be rejected");
         }
         assert_eq!(format_money_minor(-14285), "-142.85");

@@ -22,6 +22,9 @@ pub fn parse_money_minor(input: &str) -> Result<i64, String> {
         negative = !negative;
         rest.trim_start_matches(|c: char| "$€£¥".contains(c))
             .to_owned()
+    } else if let Some(rest) = s.strip_prefix('+') {
+        rest.trim_start_matches(|c: char| "$€£¥".contains(c))
+            .to_owned()
     } else {
         s
     };
@@ -52,6 +55,18 @@ pub fn parse_money_minor(input: &str) -> Result<i64, String> {
                 return Err(err("`,` could be a decimal comma or a thousands separator"));
             }
             (i.to_owned(), f.to_owned())
+        }
+        // The same separator twice or more cannot be a decimal one: `1,234,567`, `1.234.567`.
+        (n, 0) | (0, n) if n >= 2 => {
+            let group = if dots > 0 { '.' } else { ',' };
+            let groups: Vec<&str> = s.split(group).collect();
+            let well_grouped = !groups[0].is_empty()
+                && groups[0].len() <= 3
+                && groups[1..].iter().all(|g| g.len() == 3);
+            if !well_grouped {
+                return Err(err("thousands separators in the wrong places"));
+            }
+            (groups.concat(), String::new())
         }
         _ => {
             let last_dot = s.rfind('.');
