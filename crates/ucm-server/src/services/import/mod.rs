@@ -101,6 +101,21 @@ impl ContactPart {
     fn index(self) -> usize {
         self as usize
     }
+
+    /// The row's own contact field of this kind.
+    fn own(self) -> Field {
+        match self {
+            ContactPart::FirstName => Field::FirstName,
+            ContactPart::LastName => Field::LastName,
+            ContactPart::Name => Field::ContactName,
+            ContactPart::Email => Field::Email,
+            ContactPart::Phone => Field::Phone,
+            ContactPart::Mobile => Field::Mobile,
+            ContactPart::Fax => Field::Fax,
+            ContactPart::Language => Field::Language,
+            ContactPart::Position => Field::Position,
+        }
+    }
 }
 
 /// Numbered contact groups run from `Contact 2` to `Contact 9` (`Contact 1` is the row's own
@@ -753,62 +768,24 @@ fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<Row
         country: text(Field::Country, g(Field::Country))?,
         post_code: text(Field::PostCode, g(Field::PostCode))?,
     };
-    let mut first = text(Field::FirstName, g(Field::FirstName))?;
-    let mut last = text(Field::LastName, g(Field::LastName))?;
-    let full = text(Field::ContactName, g(Field::ContactName))?;
-    let email_raw = g(Field::Email);
-    let phone = text(Field::Phone, g(Field::Phone))?;
-    let mobile = text(Field::Mobile, g(Field::Mobile))?;
-    let fax = text(Field::Fax, g(Field::Fax))?;
-    let language = text(Field::Language, g(Field::Language))?;
-    let position = text(Field::Position, g(Field::Position))?;
     let groups = g(Field::Groups);
     let staff = g(Field::Staff);
-
-    let email = if email_raw.is_empty() {
-        String::new()
-    } else {
-        EmailAddress::parse(&email_raw)
-            .map_err(|e| format!("{}: {e}", row.label(Field::Email)))?
-            .as_str()
-            .to_owned()
-    };
-    if first.is_empty() && !full.is_empty() {
-        let (f, l) = split_full_name(&full);
-        first = f;
-        if last.is_empty() {
-            last = l;
-        }
-    }
+    let person = read_contact(row, line, warnings, ContactPart::own)?;
     let name = if !name.is_empty() {
         name
     } else {
-        let person = format!("{first} {last}").trim().to_owned();
+        let person = format!("{} {}", person.first, person.last)
+            .trim()
+            .to_owned();
         if !person.is_empty() {
             person
         } else {
             return Err("no customer name, and no contact name to use instead".into());
         }
     };
-    let has_contact = [&first, &last, &email, &phone, &mobile, &fax]
-        .iter()
-        .any(|v| !v.is_empty());
-    let first_name_given = !first.is_empty();
-    let contact = has_contact.then(|| ContactFields {
-        // A contact needs a first name; a row with only an email or phone is the company's.
-        first_name: if first.is_empty() {
-            name.clone()
-        } else {
-            first.clone()
-        },
-        last_name: last,
-        email: email.clone(),
-        phone,
-        mobile,
-        fax,
-        language,
-        position,
-    });
+    let first_name_given = !person.first.is_empty();
+    let email = person.email.clone();
+    let contact = person.into_contact(&name);
     let credit = if credit_raw.is_empty() {
         None
     } else {
@@ -865,6 +842,93 @@ fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<Row
     })
 }
 
+/// The contact cells of one row, validated: the row's own contact or a numbered group's.
+struct ContactCells {
+    first: String,
+    last: String,
+    email: String,
+    phone: String,
+    mobile: String,
+    fax: String,
+    language: String,
+    position: String,
+}
+
+/// Reads a contact through `field_of` (the row's own fields, or a group's): a full name fills
+/// a missing first and last name, an email must be valid.
+fn read_contact(
+    row: &Row,
+    line: u64,
+    warnings: &mut Vec<RowMessage>,
+    field_of: impl Fn(ContactPart) -> Field,
+) -> Result<ContactCells, String> {
+    let mut value = |p: ContactPart| -> Result<String, String> {
+        let f = field_of(p);
+        let v = row.get(f, line, warnings);
+        if p == ContactPart::Email {
+            if v.is_empty() {
+                return Ok(v);
+            }
+            return EmailAddress::parse(&v)
+                .map(|e| e.as_str().to_owned())
+                .map_err(|e| format!("{}: {e}", row.label(f)));
+        }
+        optional_text(&v).map_err(|e| format!("{}: {e}", row.label(f)))
+    };
+    let mut first = value(ContactPart::FirstName)?;
+    let mut last = value(ContactPart::LastName)?;
+    let full = value(ContactPart::Name)?;
+    let email = value(ContactPart::Email)?;
+    if first.is_empty() && !full.is_empty() {
+        let (f, l) = split_full_name(&full);
+        first = f;
+        if last.is_empty() {
+            last = l;
+        }
+    }
+    Ok(ContactCells {
+        first,
+        last,
+        email,
+        phone: value(ContactPart::Phone)?,
+        mobile: value(ContactPart::Mobile)?,
+        fax: value(ContactPart::Fax)?,
+        language: value(ContactPart::Language)?,
+        position: value(ContactPart::Position)?,
+    })
+}
+
+impl ContactCells {
+    /// The contact, if the cells name or reach anyone; without a first name the company's
+    /// name stands in (a row with only an email or phone is the company's contact).
+    fn into_contact(self, company: &str) -> Option<ContactFields> {
+        let has_contact = [
+            &self.first,
+            &self.last,
+            &self.email,
+            &self.phone,
+            &self.mobile,
+            &self.fax,
+        ]
+        .iter()
+        .any(|v| !v.is_empty());
+        has_contact.then(|| ContactFields {
+            first_name: if self.first.is_empty() {
+                company.to_owned()
+            } else {
+                self.first
+            },
+            last_name: self.last,
+            email: self.email,
+            phone: self.phone,
+            mobile: self.mobile,
+            fax: self.fax,
+            language: self.language,
+            position: self.position,
+        })
+    }
+}
+
 /// The contact of one numbered column group (`Contact 2 ...`), or `None` when its cells are
 /// blank. An invalid value skips the whole row, as it does for the row's own contact.
 fn parse_contact_group(
@@ -874,63 +938,11 @@ fn parse_contact_group(
     line: u64,
     warnings: &mut Vec<RowMessage>,
 ) -> Result<Option<(u8, ContactFields, bool)>, String> {
-    let f = |p: ContactPart| Field::Grouped(group, p);
-    let mut value = |p: ContactPart| -> Result<String, String> {
-        let v = row.get(f(p), line, warnings);
-        if p == ContactPart::Email {
-            return Ok(v);
-        }
-        optional_text(&v).map_err(|e| format!("{}: {e}", row.label(f(p))))
-    };
-    let mut first = value(ContactPart::FirstName)?;
-    let mut last = value(ContactPart::LastName)?;
-    let full = value(ContactPart::Name)?;
-    let email_raw = value(ContactPart::Email)?;
-    let phone = value(ContactPart::Phone)?;
-    let mobile = value(ContactPart::Mobile)?;
-    let fax = value(ContactPart::Fax)?;
-    let language = value(ContactPart::Language)?;
-    let position = value(ContactPart::Position)?;
-    let email = if email_raw.is_empty() {
-        String::new()
-    } else {
-        EmailAddress::parse(&email_raw)
-            .map_err(|e| format!("{}: {e}", row.label(f(ContactPart::Email))))?
-            .as_str()
-            .to_owned()
-    };
-    if first.is_empty() && !full.is_empty() {
-        let (f, l) = split_full_name(&full);
-        first = f;
-        if last.is_empty() {
-            last = l;
-        }
-    }
-    if [&first, &last, &email, &phone, &mobile, &fax]
-        .iter()
-        .all(|v| v.is_empty())
-    {
-        return Ok(None);
-    }
-    let first_name_given = !first.is_empty();
-    Ok(Some((
-        group,
-        ContactFields {
-            first_name: if first.is_empty() {
-                company.to_owned()
-            } else {
-                first
-            },
-            last_name: last,
-            email,
-            phone,
-            mobile,
-            fax,
-            language,
-            position,
-        },
-        first_name_given,
-    )))
+    let cells = read_contact(row, line, warnings, |p| Field::Grouped(group, p))?;
+    let first_name_given = !cells.first.is_empty();
+    Ok(cells
+        .into_contact(company)
+        .map(|c| (group, c, first_name_given)))
 }
 
 #[derive(Debug, Clone, Copy)]
