@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What SQLite alone needs to write an import's rows: copies the customers and contacts of an
-imported ucm database into a fresh database with the same schema (indexes, search triggers,
-FTS5) in one transaction of two INSERT ... SELECT statements, and prints the seconds.
+imported ucm database into a fresh database with the same schema (indexes and triggers) in
+one transaction of two INSERT ... SELECT statements, and prints the seconds.
 
 The machine this runs on is shared and its speed drifts by half between runs, so an import's
 time means most next to this floor measured in the same minute.
@@ -27,15 +27,12 @@ db.execute("PRAGMA journal_mode = WAL")
 db.execute("PRAGMA synchronous = NORMAL")
 db.execute("PRAGMA foreign_keys = ON")
 db.execute("PRAGMA cache_size = -32768")
-shadow = ("customer_search_data", "customer_search_idx", "customer_search_docsize",
-          "customer_search_config", "sqlite_sequence")
 for kind, name, sql in schema:
-    if name in shadow or name.startswith("sqlite_"):
+    if name.startswith("sqlite_"):
         continue
     db.execute(sql)
-db.execute("INSERT INTO customer_search (customer_search, rank) VALUES ('hashsize', 4194304)")
 db.execute("ATTACH ? AS old", (src,))
-for table in ("users", "customer_types", "search_bulk"):
+for table in ("users", "customer_types"):
     db.execute(f"DELETE FROM {table}")
     db.execute(f"INSERT INTO {table} SELECT * FROM old.{table}")
 start = time.monotonic()

@@ -1,12 +1,12 @@
 //! The ucm schema. Each migration is plain SQL written for SQLite and PostgreSQL side by side,
-//! because the parts that matter (partial unique indexes, FTS5, pg_trgm, triggers) are exactly
+//! because the parts that matter (partial unique indexes, pg_trgm, triggers) are exactly
 //! the parts a portable builder cannot express.
 
 pub use sea_orm_migration::prelude::*;
 
 mod m20261203_000001_foundation;
 mod m20261203_000002_linked_records;
-mod m20261203_000003_bulk_search;
+mod m20261204_000003_list_index;
 
 pub struct Migrator;
 
@@ -16,7 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261203_000001_foundation::Migration),
             Box::new(m20261203_000002_linked_records::Migration),
-            Box::new(m20261203_000003_bulk_search::Migration),
+            Box::new(m20261204_000003_list_index::Migration),
         ]
     }
 }

@@ -18,6 +18,7 @@ use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::services::files::FileStore;
 use crate::services::import::uploads::ImportStore;
+use crate::services::list_index::{self, ListIndex};
 use crate::services::users;
 
 pub struct AppState {
@@ -69,18 +70,35 @@ pub fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The database for a CLI command (see `Db::connect` on `mmap`).
 pub async fn connect(config: &Config) -> anyhow::Result<Db> {
+    connect_with(config, true).await
+}
+
+async fn connect_with(config: &Config, mmap: bool) -> anyhow::Result<Db> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| {
         anyhow::anyhow!("cannot create data dir {}: {e}", config.data_dir.display())
     })?;
-    let db = Db::connect(&config.effective_database_url(), config.db_max_connections).await?;
+    let db = Db::connect(
+        &config.effective_database_url(),
+        config.db_max_connections,
+        mmap,
+    )
+    .await?;
     db.migrate().await?;
     Ok(db)
 }
 
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let db = connect(&config).await?;
+        let mut db = connect_with(&config, false).await?;
+        if db.is_sqlite() {
+            let index = ListIndex::load(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("loading the customer list index failed: {e}"))?;
+            db.list_index = Some(Arc::new(index));
+            tokio::spawn(prune_changes_now_and_then(db.clone()));
+        }
         let first_admin_password = users::ensure_first_admin(&db, &config.initial_admin_password)
             .await
             .map_err(|e| anyhow::anyhow!("creating the first admin failed: {e}"))?;
@@ -145,6 +163,17 @@ impl Application {
             db,
             first_admin_password,
         })
+    }
+}
+
+/// Keeps the customer change log short (see `services::list_index`).
+async fn prune_changes_now_and_then(db: Db) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        if let Err(e) = list_index::prune_changes(&db).await {
+            tracing::warn!("pruning the customer change log failed: {e}");
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use ucm_types::{
 use super::contacts::{self, ContactFields};
 use super::files::FileStore;
 use super::invoices::{today_value, CUSTOMER_STATUS_SQL};
+use super::list_index::Filter;
 use super::{lookups, users};
 use crate::db::{exec, query_all, query_one, Db};
 use crate::domain::{self, fold, optional_text, required_text};
@@ -952,17 +953,36 @@ pub async fn linked_counts(db: &Db, id: i64) -> AppResult<LinkedCounts> {
 
 pub const MAX_PER_PAGE: u64 = 200;
 
-/// The FROM and WHERE clauses of a list query, and the values for its placeholders.
+/// The WHERE clause of a list query and the values for its placeholders.
 pub(crate) struct ListFilter {
-    pub(crate) from: &'static str,
-    /// Whether a search term narrows the rows (then one windowed query also counts them).
-    searching: bool,
     pub(crate) clause: String,
     pub(crate) values: Vec<Value>,
 }
 
-pub(crate) fn list_filter(db: &Db, q: &CustomerQuery) -> AppResult<ListFilter> {
-    let mut from = "customers c";
+/// The search box's words, folded as the stored search text is.
+pub(crate) fn search_words(q: &CustomerQuery) -> AppResult<Vec<String>> {
+    let Some(text) = q.q.as_deref() else {
+        return Ok(Vec::new());
+    };
+    super::records::search_text_ok(text)?;
+    let words: Vec<String> = fold(text).split_whitespace().map(str::to_owned).collect();
+    if words.iter().map(|w| w.chars().count()).sum::<usize>() > 200 {
+        return Err(AppError::field(
+            "q",
+            "the search text is too long (at most 200 characters)",
+        ));
+    }
+    Ok(words)
+}
+
+/// The list's filters as SQL. `matched`, when given, are the ids the in-memory index found for
+/// the search words (SQLite only); otherwise each word is a substring test of the search text
+/// (indexed by `pg_trgm` on PostgreSQL; a scan on SQLite, which only the CLI's export does).
+pub(crate) fn list_filter(
+    q: &CustomerQuery,
+    words: &[String],
+    matched: Option<&[i64]>,
+) -> AppResult<ListFilter> {
     let mut conds: Vec<String> = Vec::new();
     let mut values: Vec<Value> = Vec::new();
     match q.archived.unwrap_or_default() {
@@ -996,35 +1016,20 @@ pub(crate) fn list_filter(db: &Db, q: &CustomerQuery) -> AppResult<ListFilter> {
         values.push(today_value());
         values.push(st.as_str().into());
     }
-    if let Some(text) = q.q.as_deref() {
-        super::records::search_text_ok(text)?;
-        let words: Vec<String> = fold(text).split_whitespace().map(str::to_owned).collect();
-        if words.iter().map(|w| w.chars().count()).sum::<usize>() > 200 {
-            return Err(AppError::field(
-                "q",
-                "the search text is too long (at most 200 characters)",
-            ));
+    match matched {
+        Some(ids) => {
+            conds.push("c.id IN (SELECT value FROM json_each(?))".into());
+            values.push(
+                serde_json::to_string(ids)
+                    .unwrap_or_else(|_| "[]".into())
+                    .into(),
+            );
         }
-        let (indexed, short): (Vec<&String>, Vec<&String>) = words
-            .iter()
-            .partition(|w| db.is_sqlite() && w.chars().count() >= 3);
-        if !indexed.is_empty() {
-            // FTS5 trigram phrase queries are substring matches; inside double quotes every
-            // character but `"` (doubled) is literal, so `%`, `_` and `\` need no escaping.
-            let phrase = indexed
-                .iter()
-                .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            // Driving the join from the index keeps SQLite from walking the whole name index
-            // and probing the matches, which it otherwise prefers for lack of statistics.
-            from = "customer_search CROSS JOIN customers c ON c.id = customer_search.rowid";
-            conds.push("customer_search MATCH ?".into());
-            values.push(phrase.into());
-        }
-        for w in short {
-            conds.push("c.search_text LIKE ? ESCAPE '\\'".into());
-            values.push(format!("%{}%", domain::like_escape(w)).into());
+        None => {
+            for w in words {
+                conds.push("c.search_text LIKE ? ESCAPE '\\'".into());
+                values.push(format!("%{}%", domain::like_escape(w)).into());
+            }
         }
     }
     let clause = if conds.is_empty() {
@@ -1032,40 +1037,47 @@ pub(crate) fn list_filter(db: &Db, q: &CustomerQuery) -> AppResult<ListFilter> {
     } else {
         format!(" WHERE {}", conds.join(" AND "))
     };
-    Ok(ListFilter {
-        from,
-        searching: q.q.as_deref().is_some_and(|t| !t.trim().is_empty()),
-        clause,
-        values,
-    })
+    Ok(ListFilter { clause, values })
 }
 
 pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
     let (page, per_page) = super::records::paging(q.page, q.per_page)?;
+    let words = search_words(q)?;
+    let offset = (page - 1) * per_page;
+    let sort = q.sort.unwrap_or_default();
+    let desc = q.dir.unwrap_or_default() == SortDir::Desc;
+    let mut matched = None;
+    if let Some(index) = &db.list_index {
+        index.sync(db).await?;
+        let f = Filter {
+            words: &words,
+            archived: q.archived.unwrap_or_default(),
+            type_id: q.type_id,
+        };
+        if sort == CustomerSort::Name
+            && q.group_id.is_none()
+            && q.staff_id.is_none()
+            && q.status.is_none()
+        {
+            let (total, ids) = index.page(&f, desc, offset, per_page);
+            return Ok(CustomerPage {
+                items: list_items(db, &ids).await?,
+                total,
+                page,
+                per_page,
+            });
+        }
+        if !words.is_empty() {
+            matched = Some(index.matching_ids(&f));
+        }
+    }
+    let searching = !words.is_empty();
     let ListFilter {
-        from,
-        searching,
         clause: filter,
         values,
-    } = list_filter(db, q)?;
-    let count = || async {
-        let row = query_one(
-            &db.conn,
-            &format!("SELECT COUNT(*) AS n FROM {from}{filter}"),
-            values.clone(),
-        )
-        .await?;
-        AppResult::Ok(
-            row.map(|r| r.try_get::<i64>("", "n"))
-                .transpose()?
-                .unwrap_or(0),
-        )
-    };
-    let dir = match q.dir.unwrap_or_default() {
-        SortDir::Asc => "ASC",
-        SortDir::Desc => "DESC",
-    };
-    let order = match q.sort.unwrap_or_default() {
+    } = list_filter(q, &words, matched.as_deref())?;
+    let dir = if desc { "DESC" } else { "ASC" };
+    let order = match sort {
         CustomerSort::Name => format!("c.name_key {dir}, c.id {dir}"),
         CustomerSort::PrimaryContact => format!(
             "COALESCE(LOWER(p.first_name), '') {dir}, COALESCE(LOWER(p.last_name), '') {dir}, c.name_key {dir}, c.id {dir}"
@@ -1073,8 +1085,8 @@ pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
         CustomerSort::Email => format!("COALESCE(p.email_key, '') {dir}, c.name_key {dir}, c.id {dir}"),
         CustomerSort::Created => format!("c.created_at {dir}, c.id {dir}"),
     };
-    // A search's matches are counted by the same query that pages them (one pass over the
-    // index); the unfiltered list is counted from the covering index, which is cheaper than
+    // A search's matches are counted by the same query that pages them (one pass); the
+    // unfiltered list is counted from the covering index, which is cheaper than
     // materializing every row for a window.
     let window = if searching {
         ", COUNT(*) OVER () AS total_count"
@@ -1082,10 +1094,9 @@ pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
         ""
     };
     // Pass one finds the page's ids (and, for a search, counts the matches) touching only
-    // what the filter and sort need; pass two reads the display columns, status and groups
-    // of those ids alone. A broad search then never joins contacts or probes invoices for
-    // rows it is about to drop.
-    let contact_join = match q.sort.unwrap_or_default() {
+    // what the filter and sort need; `list_items` then reads the display columns, status and
+    // groups of those ids alone.
+    let contact_join = match sort {
         CustomerSort::PrimaryContact | CustomerSort::Email => {
             " LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary"
         }
@@ -1093,11 +1104,11 @@ pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
     };
     let mut page_values = values.clone();
     page_values.push((per_page as i64).into());
-    page_values.push((((page - 1) * per_page) as i64).into());
+    page_values.push((offset as i64).into());
     let id_rows = query_all(
         &db.conn,
         &format!(
-            "SELECT c.id{window} FROM {from}{contact_join}{filter} ORDER BY {order} LIMIT ? OFFSET ?"
+            "SELECT c.id{window} FROM customers c{contact_join}{filter} ORDER BY {order} LIMIT ? OFFSET ?"
         ),
         page_values,
     )
@@ -1105,66 +1116,80 @@ pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
     let total = match id_rows.first() {
         Some(r) if searching => r.try_get::<i64>("", "total_count")?,
         None if searching && page == 1 => 0,
-        _ => count().await?,
+        _ => {
+            let row = query_one(
+                &db.conn,
+                &format!("SELECT COUNT(*) AS n FROM customers c{filter}"),
+                values,
+            )
+            .await?;
+            row.map(|r| r.try_get::<i64>("", "n"))
+                .transpose()?
+                .unwrap_or(0)
+        }
     };
     let ids: Vec<i64> = id_rows
         .iter()
         .map(|r| r.try_get::<i64>("", "id"))
         .collect::<Result<_, _>>()?;
-    let mut items = Vec::with_capacity(ids.len());
-    if !ids.is_empty() {
-        let groups = match db.backend {
-            sea_orm::DbBackend::Postgres => {
-                "(SELECT COALESCE(json_agg(g.name ORDER BY g.name), '[]'::json)::text \
-                 FROM customer_group_members m JOIN customer_groups g ON g.id = m.group_id \
-                 WHERE m.customer_id = c.id)"
-            }
-            _ => {
-                "(SELECT json_group_array(x.name) FROM (SELECT g.name FROM customer_group_members m \
-                 JOIN customer_groups g ON g.id = m.group_id WHERE m.customer_id = c.id ORDER BY g.name) x)"
-            }
-        };
-        // The ids are integers we just read, so inlining them is safe.
-        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        let rows = query_all(
-            &db.conn,
-            &format!(
-                "SELECT c.id, c.customer_name, c.customer_number, c.customer_type_id, t.name AS type_name, \
-                 c.archived, c.created_at, p.id AS p_id, p.first_name AS p_first_name, p.last_name AS p_last_name, \
-                 p.email AS p_email, p.phone AS p_phone, {CUSTOMER_STATUS_SQL} AS status, {groups} AS groups_json \
-                 FROM customers c JOIN customer_types t ON t.id = c.customer_type_id \
-                 LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary WHERE c.id IN ({list})"
-            ),
-            vec![today_value()],
-        )
-        .await?;
-        let mut by_id: HashMap<i64, CustomerListItem> = HashMap::with_capacity(rows.len());
-        for r in &rows {
-            let groups: Vec<String> =
-                serde_json::from_str(&r.try_get::<String>("", "groups_json")?)
-                    .map_err(|e| AppError::Internal(anyhow::anyhow!("groups json: {e}")))?;
-            let item = CustomerListItem {
-                id: r.try_get("", "id")?,
-                customer_name: r.try_get("", "customer_name")?,
-                customer_number: r.try_get("", "customer_number")?,
-                customer_type: r.try_get("", "type_name")?,
-                customer_type_id: r.try_get("", "customer_type_id")?,
-                primary_contact: primary_from_row(r)?,
-                groups,
-                status: status_from_row(r)?,
-                archived: r.try_get("", "archived")?,
-                created_at: r.try_get::<DateTime<Utc>>("", "created_at")?,
-            };
-            by_id.insert(item.id, item);
-        }
-        items.extend(ids.iter().filter_map(|id| by_id.remove(id)));
-    }
     Ok(CustomerPage {
-        items,
+        items: list_items(db, &ids).await?,
         total: total as u64,
         page,
         per_page,
     })
+}
+
+/// The list's rows for these ids, in their order: display columns, computed status and groups.
+async fn list_items(db: &Db, ids: &[i64]) -> AppResult<Vec<CustomerListItem>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let groups = match db.backend {
+        sea_orm::DbBackend::Postgres => {
+            "(SELECT COALESCE(json_agg(g.name ORDER BY g.name), '[]'::json)::text \
+             FROM customer_group_members m JOIN customer_groups g ON g.id = m.group_id \
+             WHERE m.customer_id = c.id)"
+        }
+        _ => {
+            "(SELECT json_group_array(x.name) FROM (SELECT g.name FROM customer_group_members m \
+             JOIN customer_groups g ON g.id = m.group_id WHERE m.customer_id = c.id ORDER BY g.name) x)"
+        }
+    };
+    // The ids are integers, so inlining them is safe.
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let rows = query_all(
+        &db.conn,
+        &format!(
+            "SELECT c.id, c.customer_name, c.customer_number, c.customer_type_id, t.name AS type_name, \
+             c.archived, c.created_at, p.id AS p_id, p.first_name AS p_first_name, p.last_name AS p_last_name, \
+             p.email AS p_email, p.phone AS p_phone, {CUSTOMER_STATUS_SQL} AS status, {groups} AS groups_json \
+             FROM customers c JOIN customer_types t ON t.id = c.customer_type_id \
+             LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary WHERE c.id IN ({list})"
+        ),
+        vec![today_value()],
+    )
+    .await?;
+    let mut by_id: HashMap<i64, CustomerListItem> = HashMap::with_capacity(rows.len());
+    for r in &rows {
+        let groups: Vec<String> = serde_json::from_str(&r.try_get::<String>("", "groups_json")?)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("groups json: {e}")))?;
+        let item = CustomerListItem {
+            id: r.try_get("", "id")?,
+            customer_name: r.try_get("", "customer_name")?,
+            customer_number: r.try_get("", "customer_number")?,
+            customer_type: r.try_get("", "type_name")?,
+            customer_type_id: r.try_get("", "customer_type_id")?,
+            primary_contact: primary_from_row(r)?,
+            groups,
+            status: status_from_row(r)?,
+            archived: r.try_get("", "archived")?,
+            created_at: r.try_get::<DateTime<Utc>>("", "created_at")?,
+        };
+        by_id.insert(item.id, item);
+    }
+    // A customer deleted between the two reads is left out.
+    Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
 }
 
 pub async fn exists<C: ConnectionTrait>(c: &C, id: i64) -> AppResult<bool> {

@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use ucm_types::{CustomerQuery, ExportQuery, LineEnding};
 
-use super::customers::list_filter;
+use super::customers::{list_filter, search_words};
 use crate::db::{query_all, query_one, Db};
 use crate::domain;
 use crate::error::{AppError, AppResult};
@@ -139,7 +139,6 @@ impl Writer {
 pub struct Export {
     txn: Option<DatabaseTransaction>,
     kind: Kind,
-    from: &'static str,
     clause: String,
     values: Vec<Value>,
     last_id: i64,
@@ -154,7 +153,7 @@ impl Export {
         q: &CustomerQuery,
         opts: &ExportQuery,
     ) -> AppResult<Self> {
-        let f = list_filter(db, q)?;
+        let f = list_filter(q, &search_words(q)?, None)?;
         // One snapshot for the whole file, so rows changed while it streams are either all old
         // or all new, never half of each.
         let txn = match db.backend {
@@ -182,7 +181,6 @@ impl Export {
         Ok(Self {
             txn: Some(txn),
             kind,
-            from: f.from,
             clause: f.clause,
             values: f.values,
             last_id: 0,
@@ -232,9 +230,8 @@ impl Export {
             "SELECT c.id, c.customer_name, c.customer_number, t.name AS type_name, c.credit, c.line_1, \
              c.line_2, c.suburb, c.country, c.state, c.region, c.post_code, p.first_name, p.last_name, \
              p.phone, p.email, p.fax, p.mobile, p.language, c.invoice_prefix, c.tax_name, c.tax_rate_e4 \
-             FROM {} JOIN customer_types t ON t.id = c.customer_type_id \
+             FROM customers c JOIN customer_types t ON t.id = c.customer_type_id \
              LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary{} ORDER BY c.id LIMIT ?",
-            self.from,
             self.where_after("c.id")
         );
         let mut rows: Vec<CustomerRow> = batch_as_json(
@@ -314,8 +311,7 @@ impl Export {
         let inner = format!(
             "SELECT k.id, k.customer_id, c.customer_name, k.first_name, k.last_name, k.email, k.phone, \
              k.mobile, k.fax, k.language, k.position, CASE WHEN k.is_primary THEN 1 ELSE 0 END AS is_primary \
-             FROM {} JOIN contacts k ON k.customer_id = c.id{} ORDER BY k.id LIMIT ?",
-            self.from,
+             FROM customers c JOIN contacts k ON k.customer_id = c.id{} ORDER BY k.id LIMIT ?",
             self.where_after("k.id")
         );
         let mut rows: Vec<ContactRow> = batch_as_json(

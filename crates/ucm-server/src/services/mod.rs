@@ -6,6 +6,7 @@ pub mod export;
 pub mod files;
 pub mod import;
 pub mod invoices;
+pub mod list_index;
 pub mod lookups;
 pub mod notes;
 pub mod records;

@@ -1,9 +1,94 @@
+use sea_orm::{ConnectionTrait, Database};
 use serde_json::json;
 
 use crate::helpers::*;
 use crate::on_both;
 
-on_both!(search_is_case_and_accent_insensitive_and_literal);
+on_both!(
+    search_is_case_and_accent_insensitive_and_literal,
+    writes_by_other_processes_reach_the_list
+);
+
+/// The list answers from what the database holds now, whoever wrote it: another process's
+/// import, and updates and deletes made behind the server's back (on SQLite the server keeps
+/// an in-memory index that must follow them, including after its change log was pruned).
+async fn writes_by_other_processes_reach_the_list(app: &TestApp) {
+    let keep = app.customer(json!({"customer_name": "Keeper Ltd"})).await;
+    let gone = app.customer(json!({"customer_name": "Goner Ltd"})).await;
+    assert_eq!(app.search("goner").await, vec!["Goner Ltd"]);
+
+    let csv = app.data_dir().join("other.csv");
+    std::fs::write(
+        &csv,
+        "Customer Name,Primary Email\nOutsider Pty,out@side.test\nOther Co,other@co.test\n",
+    )
+    .expect("csv");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ucm"))
+        .args(["import", "customers"])
+        .arg(&csv)
+        .env("UCM_DATA_DIR", app.data_dir())
+        .env("UCM_DATABASE_URL", &app.db_url)
+        .env("UCM_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("ucm import");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(app.search("outsider").await, vec!["Outsider Pty"]);
+    assert_eq!(app.search("other@co").await, vec!["Other Co"]);
+
+    let db = Database::connect(&app.db_url).await.expect("db");
+    db.execute_unprepared(&format!(
+        "UPDATE customers SET customer_name = 'Zanzibar Traders', name_key = 'zanzibar traders', \
+         search_text = 'zanzibar traders' WHERE id = {keep}"
+    ))
+    .await
+    .expect("update");
+    db.execute_unprepared(&format!("DELETE FROM customers WHERE id = {gone}"))
+        .await
+        .expect("delete");
+    assert_eq!(app.search("zanzibar").await, vec!["Zanzibar Traders"]);
+    assert!(app.search("keeper").await.is_empty());
+    assert!(app.search("goner").await.is_empty());
+    let (_, page) = app.get("/api/v1/customers?per_page=200").await;
+    let names: Vec<&str> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["customer_name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, vec!["Other Co", "Outsider Pty", "Zanzibar Traders"]);
+    assert_eq!(page["total"], 3);
+
+    // Two changes the server has not seen, then the older one pruned from the log: only a
+    // server that notices the gap and reads everything again finds the first.
+    db.execute_unprepared(&format!(
+        "UPDATE customers SET customer_name = 'Yonder Ltd', name_key = 'yonder ltd', \
+         search_text = 'yonder ltd' WHERE id = {keep}"
+    ))
+    .await
+    .expect("update");
+    db.execute_unprepared(
+        "UPDATE customers SET customer_name = 'Other Co 2', name_key = 'other co 2', \
+         search_text = 'other co 2' WHERE customer_name = 'Other Co'",
+    )
+    .await
+    .expect("update");
+    if app.db_url.starts_with("sqlite") {
+        db.execute_unprepared(
+            "DELETE FROM customer_changes WHERE seq < (SELECT MAX(seq) FROM customer_changes)",
+        )
+        .await
+        .expect("prune");
+    }
+    assert_eq!(app.search("other co").await, vec!["Other Co 2"]);
+    assert_eq!(app.search("yonder").await, vec!["Yonder Ltd"]);
+    assert!(app.search("zanzibar").await.is_empty());
+    db.close().await.ok();
+}
 
 async fn search_is_case_and_accent_insensitive_and_literal(app: &TestApp) {
     for (name, first, email, phone) in [

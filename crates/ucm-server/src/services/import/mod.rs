@@ -19,7 +19,7 @@ use self::reader::{swallowed_rows, Record, RecordReader, TextEncoding};
 use super::contacts::{self, ContactFields};
 use super::customers::{self, CustomerFields, DEFAULT_TYPE_ID};
 use super::lookups;
-use crate::db::{exec, query_all, query_one, Db};
+use crate::db::{query_all, query_one, Db};
 use crate::domain::{self, fold, optional_text, split_full_name, EmailAddress};
 use crate::error::{AppError, AppResult};
 
@@ -1265,15 +1265,6 @@ pub async fn import_file(
         })
     })
     .collect::<Result<_, _>>()?;
-    let bulk_search = db.is_sqlite();
-    if bulk_search {
-        exec(
-            &*txn,
-            "UPDATE search_bulk SET from_id = ?",
-            vec![cache.index.first_new_id.into()],
-        )
-        .await?;
-    }
     let mut records = 0u64;
     while let Some(record) = src.next_record()? {
         records += 1;
@@ -1389,23 +1380,6 @@ pub async fn import_file(
     if opts.dry_run {
         txn.rollback().await?;
     } else {
-        if bulk_search {
-            // The rows this import created, in their final form, in one statement (see the
-            // bulk_search migration); then the triggers index every row again.
-            exec(
-                &*txn,
-                "INSERT INTO customer_search (rowid, search_text) \
-                 SELECT id, search_text FROM customers WHERE id >= ?",
-                vec![cache.index.first_new_id.into()],
-            )
-            .await?;
-            exec(
-                &*txn,
-                "UPDATE search_bulk SET from_id = 9223372036854775807",
-                vec![],
-            )
-            .await?;
-        }
         txn.commit().await?;
     }
     Ok(Imported { report, preview })
