@@ -14,6 +14,7 @@ on_both!(
     columns_can_be_remapped_and_ignored,
     numbered_contact_groups_add_contacts,
     damaged_utf8_keeps_its_accents_and_reports_the_bad_line,
+    a_notes_column_adds_each_text_once,
 );
 
 fn count(report: &Value, key: &str) -> u64 {
@@ -660,4 +661,67 @@ async fn damaged_utf8_keeps_its_accents_and_reports_the_bad_line(app: &TestApp) 
     );
     let names = app.search("caf").await;
     assert_eq!(names, ["Renée Café"], "accents are not mojibake");
+}
+
+/// UCM's `Notes` column: each distinct text becomes one note of the customer; importing the
+/// same file again adds nothing, a new text adds a note, a blank cell removes nothing.
+async fn a_notes_column_adds_each_text_once(app: &TestApp) {
+    let notes_of = |id: i64| async move {
+        let (s, page) = app.get(&format!("/api/v1/customers/{id}/notes")).await;
+        assert_eq!(s, 200);
+        let mut bodies: Vec<String> = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|n| n["body"].as_str().expect("body").to_owned())
+            .collect();
+        bodies.sort();
+        bodies
+    };
+    let file = "Customer Name,Primary Email,Notes\n\
+        Noted Ltd,n@noted.test,\"Met at the fair.\nWants a quote, by May\"\n\
+        Quiet Ltd,q@quiet.test,\n";
+    let (s, report) = app.import(file.as_bytes().to_vec()).await;
+    assert_eq!(s, 200, "{report}");
+    assert_eq!(count(&report, "created"), 2);
+    let mapped = report["mapped_columns"].to_string();
+    assert!(mapped.contains("notes"), "{mapped}");
+    let ids: Vec<(String, i64)> = all_customers(app)
+        .await
+        .iter()
+        .map(|c| {
+            (
+                c["customer_name"].as_str().expect("name").to_owned(),
+                c["id"].as_i64().expect("id"),
+            )
+        })
+        .collect();
+    let id = |name: &str| ids.iter().find(|(n, _)| n == name).expect(name).1;
+    assert_eq!(
+        notes_of(id("Noted Ltd")).await,
+        vec!["Met at the fair.\nWants a quote, by May"]
+    );
+    assert!(notes_of(id("Quiet Ltd")).await.is_empty());
+
+    let (_, again) = app.import(file.as_bytes().to_vec()).await;
+    assert_eq!(count(&again, "unchanged"), 2, "{again}");
+    assert_eq!(notes_of(id("Noted Ltd")).await.len(), 1);
+
+    let (_, more) = app
+        .import(b"Customer Name,Primary Email,Notes\nNoted Ltd,n@noted.test,Quote sent\nQuiet Ltd,q@quiet.test,First call\n".to_vec())
+        .await;
+    assert_eq!(count(&more, "updated"), 2, "{more}");
+    assert_eq!(
+        notes_of(id("Noted Ltd")).await,
+        vec!["Met at the fair.\nWants a quote, by May", "Quote sent"]
+    );
+    assert_eq!(notes_of(id("Quiet Ltd")).await, vec!["First call"]);
+
+    let long = "x".repeat(20_001);
+    let (_, bad) = app
+        .import(format!("Customer Name,Notes\nLong Ltd,{long}\n").into_bytes())
+        .await;
+    assert_eq!(count(&bad, "created"), 0, "{bad}");
+    let reason = bad["skipped"][0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("notes (column 2 \"Notes\")"), "{bad}");
 }

@@ -51,6 +51,8 @@ pub enum Field {
     TaxRate,
     Staff,
     Groups,
+    /// A note added to the customer's notes (UCM's `Notes` column).
+    Notes,
     /// A further contact of the row, from a numbered column group (`Contact 2 Email`).
     Grouped(u8, ContactPart),
 }
@@ -149,7 +151,7 @@ impl Field {
             .map(move |p| Field::Grouped(group, p))
     }
 
-    pub const ALL: [Field; 26] = [
+    pub const ALL: [Field; 27] = [
         Field::CustomerId,
         Field::CustomerName,
         Field::CustomerNumber,
@@ -176,6 +178,7 @@ impl Field {
         Field::TaxRate,
         Field::Staff,
         Field::Groups,
+        Field::Notes,
     ];
 
     pub fn from_name(name: &str) -> Option<Field> {
@@ -213,6 +216,7 @@ impl Field {
             Field::TaxRate => "default_tax.rate",
             Field::Staff => "staff",
             Field::Groups => "groups",
+            Field::Notes => "notes",
             Field::Grouped(g, p) => GROUP_NAMES[usize::from(g - FIRST_GROUP)][p.index()],
         }
     }
@@ -248,6 +252,7 @@ impl Field {
             Field::TaxRate => "Tax rate",
             Field::Staff => "Staff (comma-separated)",
             Field::Groups => "Groups (comma-separated)",
+            Field::Notes => "Note (added to the customer's notes)",
             Field::Grouped(g, p) => GROUP_LABELS[usize::from(g - FIRST_GROUP)][p.index()],
         }
     }
@@ -307,6 +312,10 @@ pub fn normalize_header(h: &str) -> String {
 }
 
 const ALIASES: &[(Field, &[&str])] = &[
+    (
+        Field::Notes,
+        &["notes", "note", "customer notes", "client notes"],
+    ),
     (Field::CustomerId, &["customer id", "client id"]),
     (
         Field::CustomerName,
@@ -745,6 +754,9 @@ struct RowData {
     staff: Vec<String>,
     /// Further contacts from numbered column groups: (group, contact, first name given).
     more_contacts: Vec<(u8, ContactFields, bool)>,
+    /// The `Notes` cell: added as a note of the customer unless it already has one with
+    /// exactly this text (so a re-import adds nothing).
+    note: String,
 }
 
 fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<RowData, String> {
@@ -770,6 +782,8 @@ fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<Row
     };
     let groups = g(Field::Groups);
     let staff = g(Field::Staff);
+    let note = super::records::long_text(&g(Field::Notes), super::notes::MAX_NOTE)
+        .map_err(|e| format!("{}: {e}", row.label(Field::Notes)))?;
     let person = read_contact(row, line, warnings, ContactPart::own)?;
     let name = if !name.is_empty() {
         name
@@ -839,6 +853,7 @@ fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<Row
         groups: split(groups),
         staff: split(staff),
         more_contacts,
+        note,
     })
 }
 
@@ -1728,10 +1743,19 @@ impl Index {
 #[derive(Default)]
 struct Pending {
     rows: Vec<(CustomerFields, Option<ContactFields>)>,
-    links: Vec<(Option<u64>, Vec<i64>, Vec<i64>)>,
+    links: Vec<NewLinks>,
     file_ids: std::collections::HashSet<u64>,
     emails: std::collections::HashSet<String>,
     names: std::collections::HashSet<String>,
+}
+
+/// What a pending new customer gets once it has an id.
+struct NewLinks {
+    /// Key of the file's Customer ID cell, so later rows with it find this customer.
+    file_id: Option<u64>,
+    groups: Vec<i64>,
+    staff: Vec<i64>,
+    note: String,
 }
 
 const PENDING_MAX: usize = 400;
@@ -1753,8 +1777,15 @@ async fn flush<C: ConnectionTrait>(c: &C, cache: &mut Cache) -> AppResult<Vec<i6
     }
     let pending = std::mem::take(&mut cache.pending);
     let ids = customers::insert_many(c, &pending.rows).await?;
-    for ((&id, (fields, contact)), (file_id, groups, staff)) in
-        ids.iter().zip(&pending.rows).zip(pending.links)
+    for (
+        (&id, (fields, contact)),
+        NewLinks {
+            file_id,
+            groups,
+            staff,
+            note,
+        },
+    ) in ids.iter().zip(&pending.rows).zip(pending.links)
     {
         if let Some(f) = file_id {
             cache.file_ids.insert(f, id);
@@ -1770,6 +1801,7 @@ async fn flush<C: ConnectionTrait>(c: &C, cache: &mut Cache) -> AppResult<Vec<i6
         if !staff.is_empty() {
             customers::set_staff(c, id, &staff).await?;
         }
+        add_note(c, id, &note).await?;
     }
     Ok(ids)
 }
@@ -2023,7 +2055,12 @@ async fn apply_row<C: ConnectionTrait>(
             }
             p.names.insert(fields.name.clone());
             p.rows.push((fields, d.contact.clone()));
-            p.links.push((d.file_key, group_ids, staff_ids));
+            p.links.push(NewLinks {
+                file_id: d.file_key,
+                groups: group_ids,
+                staff: staff_ids,
+                note: d.note.clone(),
+            });
             if d.contact.is_some() {
                 report.contacts_created += 1;
             }
@@ -2142,6 +2179,9 @@ async fn apply_row<C: ConnectionTrait>(
             if merge_more_contacts(c, id, (line, d), mapping, report, cache, opts).await? {
                 changed = true;
             }
+            if add_note(c, id, &d.note).await? {
+                changed = true;
+            }
             if changed && before == after {
                 customers::touch(c, id).await?;
             }
@@ -2152,6 +2192,33 @@ async fn apply_row<C: ConnectionTrait>(
             }))
         }
     }
+}
+
+/// Adds `body` as a note of customer `id` unless it is blank or the customer already has a note
+/// with exactly this text. True when a note was added.
+async fn add_note<C: ConnectionTrait>(c: &C, id: i64, body: &str) -> AppResult<bool> {
+    if body.is_empty() {
+        return Ok(false);
+    }
+    let exists = query_one(
+        c,
+        "SELECT id FROM notes WHERE customer_id = ? AND body = ? LIMIT 1",
+        vec![id.into(), body.into()],
+    )
+    .await?
+    .is_some();
+    if exists {
+        return Ok(false);
+    }
+    let now = chrono::Utc::now();
+    query_one(
+        c,
+        "INSERT INTO notes (customer_id, body, note_at, version, created_at, updated_at) \
+         VALUES (?, ?, ?, 1, ?, ?) RETURNING id",
+        vec![id.into(), body.into(), now.into(), now.into(), now.into()],
+    )
+    .await?;
+    Ok(true)
 }
 
 /// Adds or updates the row's further contacts (numbered column groups) on customer `id`.
