@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use memchr::memmem;
 use roaring::RoaringBitmap;
-use sea_orm::{AccessMode, QueryResult, TransactionTrait};
+use sea_orm::{QueryResult, TransactionTrait};
 use tokio::sync::Mutex;
 use ucm_types::ArchivedFilter;
 
@@ -298,11 +298,10 @@ impl ListIndex {
     }
 
     async fn read_all(db: &Db) -> AppResult<State> {
-        // One read snapshot, so the log position and the rows agree.
-        let txn = db
-            .conn
-            .begin_with_config(None, Some(AccessMode::ReadOnly))
-            .await?;
+        // One read snapshot, so the log position and the rows agree: a deferred SQLite
+        // transaction keeps the snapshot of its first read (SQLite has no read-only BEGIN;
+        // asking sqlx for one only logs a warning at every start).
+        let txn = db.conn.begin().await?;
         let last_seq = query_one(
             &txn,
             "SELECT COALESCE(MAX(seq), 0) AS s FROM customer_changes",
