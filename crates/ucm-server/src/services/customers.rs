@@ -1048,26 +1048,26 @@ pub async fn list(db: &Db, q: &CustomerQuery) -> AppResult<CustomerPage> {
     let desc = q.dir.unwrap_or_default() == SortDir::Desc;
     let mut matched = None;
     if let Some(index) = &db.list_index {
-        index.sync(db).await?;
-        let f = Filter {
-            words: &words,
-            archived: q.archived.unwrap_or_default(),
-            type_id: q.type_id,
-        };
-        if sort == CustomerSort::Name
+        let by_index = sort == CustomerSort::Name
             && q.group_id.is_none()
             && q.staff_id.is_none()
-            && q.status.is_none()
-        {
-            let (total, ids) = index.page(&f, desc, offset, per_page);
-            return Ok(CustomerPage {
-                items: list_items(db, &ids).await?,
-                total,
-                page,
-                per_page,
-            });
-        }
-        if !words.is_empty() {
+            && q.status.is_none();
+        if by_index || !words.is_empty() {
+            index.sync(db).await?;
+            let f = Filter {
+                words: &words,
+                archived: q.archived.unwrap_or_default(),
+                type_id: q.type_id,
+            };
+            if by_index {
+                let (total, ids) = index.page(&f, desc, offset, per_page);
+                return Ok(CustomerPage {
+                    items: list_items(db, &ids).await?,
+                    total,
+                    page,
+                    per_page,
+                });
+            }
             matched = Some(index.matching_ids(&f));
         }
     }

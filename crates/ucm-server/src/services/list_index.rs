@@ -459,14 +459,6 @@ impl ListIndex {
     pub fn matching_ids(&self, f: &Filter) -> Vec<i64> {
         self.read().matching(f).iter().map(i64::from).collect()
     }
-
-    pub fn len(&self) -> u64 {
-        self.read().all.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 /// Drops change-log entries beyond the newest `CHANGES_KEPT`; the server calls it now and then.

@@ -236,6 +236,48 @@ async fn check_reminder_user<C: ConnectionTrait>(
     Ok(())
 }
 
+/// A note as stored, already validated.
+pub(crate) struct NoteRow<'a> {
+    pub owner_kind: NoteOwnerKind,
+    pub owner_id: i64,
+    pub body: &'a str,
+    /// None: now.
+    pub note_at: Option<DateTime<Utc>>,
+    pub reminder: bool,
+    pub reminder_user_id: Option<i64>,
+    pub public: bool,
+    /// None for notes the system writes (an import's `Notes` cells).
+    pub created_by: Option<i64>,
+}
+
+/// Writes a note; returns its id.
+pub(crate) async fn insert<C: ConnectionTrait>(c: &C, n: NoteRow<'_>) -> AppResult<i64> {
+    let (col, _) = owner_column(n.owner_kind);
+    let now = Utc::now();
+    let row = query_one(
+        c,
+        &format!(
+            "INSERT INTO notes ({col}, body, note_at, reminder, reminder_user_id, reminder_done, public, \
+             created_by, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id"
+        ),
+        vec![
+            n.owner_id.into(),
+            n.body.into(),
+            n.note_at.unwrap_or(now).into(),
+            n.reminder.into(),
+            n.reminder_user_id.into(),
+            false.into(),
+            n.public.into(),
+            n.created_by.into(),
+            now.into(),
+            now.into(),
+        ],
+    )
+    .await?
+    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("insert returned no row")))?;
+    Ok(row.try_get("", "id")?)
+}
+
 pub async fn create(db: &Db, input: NewNote, creator: i64) -> AppResult<Note> {
     let mut v = Validator::new();
     let body = v.check("body", long_text(&input.body, MAX_NOTE));
@@ -261,30 +303,21 @@ pub async fn create(db: &Db, input: NewNote, creator: i64) -> AppResult<Note> {
         check_reminder_user(&*txn, &mut v, u).await?;
     }
     v.finish()?;
-    let (col, _) = owner_column(input.owner_kind);
-    let now = Utc::now();
-    let row = query_one(
+    let id = insert(
         &*txn,
-        &format!(
-            "INSERT INTO notes ({col}, body, note_at, reminder, reminder_user_id, reminder_done, public, \
-             created_by, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id"
-        ),
-        vec![
-            input.owner_id.into(),
-            body.into(),
-            input.note_at.unwrap_or(now).into(),
-            reminder.into(),
-            input.reminder_user_id.into(),
-            false.into(),
-            input.public.unwrap_or(false).into(),
-            creator.into(),
-            now.into(),
-            now.into(),
-        ],
+        NoteRow {
+            owner_kind: input.owner_kind,
+            owner_id: input.owner_id,
+            body: body.as_deref().unwrap_or_default(),
+            note_at: input.note_at,
+            reminder,
+            reminder_user_id: input.reminder_user_id,
+            public: input.public.unwrap_or(false),
+            created_by: Some(creator),
+        },
     )
-    .await?
-    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("insert returned no row")))?;
-    let note = get_in(&*txn, row.try_get("", "id")?).await?;
+    .await?;
+    let note = get_in(&*txn, id).await?;
     txn.commit().await?;
     Ok(note)
 }

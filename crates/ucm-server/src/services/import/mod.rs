@@ -2210,12 +2210,18 @@ async fn add_note<C: ConnectionTrait>(c: &C, id: i64, body: &str) -> AppResult<b
     if exists {
         return Ok(false);
     }
-    let now = chrono::Utc::now();
-    query_one(
+    super::notes::insert(
         c,
-        "INSERT INTO notes (customer_id, body, note_at, version, created_at, updated_at) \
-         VALUES (?, ?, ?, 1, ?, ?) RETURNING id",
-        vec![id.into(), body.into(), now.into(), now.into(), now.into()],
+        super::notes::NoteRow {
+            owner_kind: ucm_types::NoteOwnerKind::Customer,
+            owner_id: id,
+            body,
+            note_at: None,
+            reminder: false,
+            reminder_user_id: None,
+            public: false,
+            created_by: None,
+        },
     )
     .await?;
     Ok(true)
