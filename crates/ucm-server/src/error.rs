@@ -15,6 +15,9 @@ pub enum AppError {
     Validation(FieldErrors),
     #[error("{0}")]
     BadRequest(String),
+    /// A query parameter that cannot be read, keyed by its name like a validation error.
+    #[error("the query string is invalid; see `errors`")]
+    BadQuery(FieldErrors),
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -63,7 +66,7 @@ impl AppError {
     fn kind(&self) -> &'static str {
         match self {
             AppError::Validation(_) => "validation",
-            AppError::BadRequest(_) => "bad-request",
+            AppError::BadRequest(_) | AppError::BadQuery(_) => "bad-request",
             AppError::Unauthorized(_) => "unauthorized",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound(_) => "not-found",
@@ -85,6 +88,7 @@ impl AppError {
                 errors.clone(),
             ),
             AppError::Conflict { message, errors } => (Some(message.clone()), errors.clone()),
+            AppError::BadQuery(errors) => (Some(self.to_string()), errors.clone()),
             // The cause of a 500 is logged, never sent.
             AppError::Internal(_) => (
                 Some("An unexpected error occurred.".into()),
@@ -194,7 +198,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::BadQuery(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -273,6 +277,7 @@ pub mod handlers {
         AppError::NotFound(format!("no such resource: {err}")).into()
     }
 
+    /// Only for a `web::Query` left somewhere; the API's own `extract::Query` names the field.
     pub fn query(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
         AppError::BadRequest(format!("invalid query string: {err}")).into()
     }

@@ -142,22 +142,94 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
-/// The version a client read, from `If-Match: "7"` (or `W/"7"`); `*` or no header means any.
-pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, AppError> {
-    let Some(value) = req.headers().get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let text = value
-        .to_str()
-        .map_err(|_| AppError::BadRequest("If-Match is not readable text".into()))?
-        .trim();
-    if text == "*" {
-        return Ok(None);
+/// A query string: 400 with the offending parameter named in `errors` (for example
+/// `{"page": ["invalid digit found in string"]}`), where actix's own extractor says only what
+/// went wrong, not where.
+pub struct Query<T>(pub T);
+
+impl<T> Query<T> {
+    pub fn into_inner(self) -> T {
+        self.0
     }
-    let tag = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-    tag.parse::<i64>()
-        .map(Some)
-        .map_err(|_| AppError::PreconditionFailed)
+}
+
+impl<T> std::ops::Deref for Query<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(parse_query(req.query_string()).map(Query))
+    }
+}
+
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        // A problem with no parameter of its own (a missing required one names itself in the
+        // message) is filed under the query as a whole.
+        let field = if path.is_empty() || path == "." {
+            "query".to_owned()
+        } else {
+            path
+        };
+        let mut errors = FieldErrors::new();
+        errors.insert(field, vec![e.into_inner().to_string()]);
+        AppError::BadQuery(errors)
+    })
+}
+
+/// What a write's `If-Match` allows: any version (no header, or `*`), or the versions it
+/// lists. RFC 9110 compares If-Match tags strongly, so a weak tag (`W/"7"`) or one that is not
+/// a version of ours matches nothing and the write gets 412.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct IfMatch(Option<Vec<i64>>);
+
+impl IfMatch {
+    pub fn any() -> Self {
+        Self(None)
+    }
+
+    pub fn version(v: i64) -> Self {
+        Self(Some(vec![v]))
+    }
+
+    pub fn allows(&self, current: i64) -> bool {
+        self.0.as_ref().is_none_or(|tags| tags.contains(&current))
+    }
+}
+
+pub fn if_match(req: &HttpRequest) -> Result<IfMatch, AppError> {
+    let mut tags = Vec::new();
+    let mut seen = false;
+    for value in req.headers().get_all(header::IF_MATCH) {
+        let text = value
+            .to_str()
+            .map_err(|_| AppError::BadRequest("If-Match is not readable text".into()))?;
+        for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            seen = true;
+            if tag == "*" {
+                return Ok(IfMatch::any());
+            }
+            let strong = tag
+                .strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'))
+                .and_then(|t| t.parse::<i64>().ok());
+            tags.extend(strong);
+        }
+    }
+    Ok(if seen {
+        IfMatch(Some(tags))
+    } else {
+        IfMatch::any()
+    })
 }
 
 pub fn etag(version: i64) -> (header::HeaderName, String) {

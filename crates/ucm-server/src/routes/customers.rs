@@ -6,7 +6,7 @@ use ucm_types::{
 
 use crate::auth::AuthUser;
 use crate::error::AppResult;
-use crate::extract::{etag, if_match, Json};
+use crate::extract::{etag, if_match, Json, Query};
 use crate::services::customers;
 use crate::startup::AppState;
 
@@ -26,7 +26,7 @@ use crate::startup::AppState;
 pub async fn list(
     state: web::Data<AppState>,
     _user: AuthUser,
-    q: web::Query<CustomerQuery>,
+    q: Query<CustomerQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(customers::list(&state.db, &q).await?))
 }
@@ -137,7 +137,7 @@ pub async fn delete(
     _user: AuthUser,
     req: HttpRequest,
     id: web::Path<i64>,
-    q: web::Query<CustomerDeleteQuery>,
+    q: Query<CustomerDeleteQuery>,
 ) -> AppResult<HttpResponse> {
     customers::delete(
         &state.db,

@@ -6,6 +6,7 @@ use ucm_types::{CustomerQuery, ExportQuery, Problem};
 
 use crate::auth::AuthUser;
 use crate::error::AppResult;
+use crate::extract::Query;
 use crate::services::export::{Export, Kind};
 use crate::startup::AppState;
 
@@ -59,8 +60,8 @@ async fn stream(
 pub async fn customers(
     state: web::Data<AppState>,
     _user: AuthUser,
-    q: web::Query<CustomerQuery>,
-    opts: web::Query<ExportQuery>,
+    q: Query<CustomerQuery>,
+    opts: Query<ExportQuery>,
 ) -> AppResult<HttpResponse> {
     stream(&state, Kind::Customers, &q, &opts, "customers.csv").await
 }
@@ -81,8 +82,8 @@ pub async fn customers(
 pub async fn contacts(
     state: web::Data<AppState>,
     _user: AuthUser,
-    q: web::Query<CustomerQuery>,
-    opts: web::Query<ExportQuery>,
+    q: Query<CustomerQuery>,
+    opts: Query<ExportQuery>,
 ) -> AppResult<HttpResponse> {
     stream(&state, Kind::Contacts, &q, &opts, "contacts.csv").await
 }

@@ -6,7 +6,7 @@ use ucm_types::{FileMeta, FilePage, FileQuery, FileUpdate, FileUploadQuery, Prob
 
 use crate::auth::AuthUser;
 use crate::error::AppResult;
-use crate::extract::{etag, if_match, Json};
+use crate::extract::{etag, if_match, Json, Query};
 use crate::services::files::{self, Upload};
 use crate::startup::AppState;
 
@@ -30,7 +30,7 @@ pub async fn upload(
     state: web::Data<AppState>,
     user: AuthUser,
     req: HttpRequest,
-    q: web::Query<FileUploadQuery>,
+    q: Query<FileUploadQuery>,
     body: web::Payload,
 ) -> AppResult<HttpResponse> {
     let content_type = req
@@ -78,7 +78,7 @@ pub async fn upload(
 pub async fn list(
     state: web::Data<AppState>,
     _user: AuthUser,
-    q: web::Query<FileQuery>,
+    q: Query<FileQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(files::list(&state.db, &q).await?))
 }

@@ -11,7 +11,7 @@ use ucm_types::{
 
 use crate::auth::AuthUser;
 use crate::error::{AppError, AppResult};
-use crate::extract::Json;
+use crate::extract::{Json, Query};
 use crate::services::import::{self, ImportOptions};
 use crate::startup::AppState;
 
@@ -78,7 +78,7 @@ pub async fn import_customers(
     state: web::Data<AppState>,
     user: AuthUser,
     req: HttpRequest,
-    q: web::Query<ImportQuery>,
+    q: Query<ImportQuery>,
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
     check_csv_content_type(&req)?;
@@ -174,7 +174,7 @@ pub async fn upload(
     state: web::Data<AppState>,
     user: AuthUser,
     req: HttpRequest,
-    q: web::Query<ImportUploadQuery>,
+    q: Query<ImportUploadQuery>,
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
     check_csv_content_type(&req)?;

@@ -7,7 +7,7 @@ use ucm_types::{
 
 use crate::auth::AuthUser;
 use crate::error::AppResult;
-use crate::extract::{etag, if_match, Json};
+use crate::extract::{etag, if_match, Json, Query};
 use crate::services::notes;
 use crate::startup::AppState;
 
@@ -28,7 +28,7 @@ use crate::startup::AppState;
 pub async fn list(
     state: web::Data<AppState>,
     _user: AuthUser,
-    q: web::Query<NoteQuery>,
+    q: Query<NoteQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(notes::list(&state.db, &q).await?))
 }
@@ -159,7 +159,7 @@ pub async fn for_customer(
     state: web::Data<AppState>,
     _user: AuthUser,
     id: web::Path<i64>,
-    q: web::Query<PageQuery>,
+    q: Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .json(notes::list_for_customer(&state.db, id.into_inner(), q.page, q.per_page).await?))
@@ -181,7 +181,7 @@ pub async fn for_customer(
 pub async fn reminders(
     state: web::Data<AppState>,
     user: AuthUser,
-    q: web::Query<ReminderQuery>,
+    q: Query<ReminderQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(notes::reminders(&state.db, user.id, &q).await?))
 }

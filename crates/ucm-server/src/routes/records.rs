@@ -9,7 +9,7 @@ use ucm_types::{
 
 use crate::auth::AuthUser;
 use crate::error::AppResult;
-use crate::extract::{etag, if_match, Json};
+use crate::extract::{etag, if_match, Json, Query};
 use crate::services::{invoices, records};
 use crate::startup::AppState;
 
@@ -29,7 +29,7 @@ use crate::startup::AppState;
 pub async fn list_jobs(
     state: web::Data<AppState>,
     _user: AuthUser,
-    q: web::Query<RecordQuery>,
+    q: Query<RecordQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(records::list_jobs(&state.db, &q).await?))
 }
@@ -158,7 +158,7 @@ pub async fn delete_job(
 pub async fn list_websites(
     state: web::Data<AppState>,
     _user: AuthUser,
-    q: web::Query<RecordQuery>,
+    q: Query<RecordQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(records::list_websites(&state.db, &q).await?))
 }
@@ -287,7 +287,7 @@ pub async fn delete_website(
 pub async fn list_tickets(
     state: web::Data<AppState>,
     _user: AuthUser,
-    q: web::Query<RecordQuery>,
+    q: Query<RecordQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(records::list_tickets(&state.db, &q).await?))
 }
@@ -416,7 +416,7 @@ pub async fn delete_ticket(
 pub async fn list_invoices(
     state: web::Data<AppState>,
     _user: AuthUser,
-    q: web::Query<RecordQuery>,
+    q: Query<RecordQuery>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(invoices::list(&state.db, &q).await?))
 }

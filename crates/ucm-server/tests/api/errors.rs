@@ -170,6 +170,18 @@ async fn malformed_requests_get_a_problem_with_the_right_status(app: &TestApp) {
         assert_eq!(problem["type"], kind, "{method} {path}: {problem}");
         assert_eq!(problem["status"], status);
     }
+    // An unreadable query parameter is named, like a body field.
+    for (query, param) in [
+        ("page=abc", "page"),
+        ("per_page=-1", "per_page"),
+        ("archived=sometimes", "archived"),
+        ("sort=colour", "sort"),
+    ] {
+        let (status, problem) = app.get(&format!("/api/v1/customers?{query}")).await;
+        assert_eq!(status, 400, "{query}: {problem}");
+        assert_eq!(problem["type"], "bad-request");
+        assert!(problem["errors"][param].is_array(), "{query}: {problem}");
+    }
     // Wrong types name the field, nested ones by path.
     let (status, problem) = app
         .post(
