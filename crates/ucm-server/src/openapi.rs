@@ -13,7 +13,7 @@ use crate::routes;
             Log in with POST /api/v1/auth/login and send the token as `Authorization: Bearer <token>`. \
             Errors are `application/problem+json`; validation errors carry a per-field `errors` map. \
             Money is in integer minor units. Writes accept `If-Match` with the `ETag` of a previous read \
-            and answer 412 when it is stale."
+            and answer 412 when it is stale (strong comparison: a weak `W/` tag never matches)."
     ),
     paths(
         routes::auth::login,

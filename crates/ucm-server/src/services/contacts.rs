@@ -10,6 +10,7 @@ use super::customers;
 use crate::db::{exec, query_all, query_one, Db};
 use crate::domain::{optional_text, split_full_name, EmailAddress};
 use crate::error::{AppError, AppResult, Validator};
+use crate::extract::IfMatch;
 
 /// A contact's columns after validation.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -377,16 +378,11 @@ pub async fn make_primary(db: &Db, id: i64) -> AppResult<Contact> {
     Ok(contact)
 }
 
-pub async fn update(
-    db: &Db,
-    id: i64,
-    upd: ContactUpdate,
-    if_match: Option<i64>,
-) -> AppResult<Contact> {
+pub async fn update(db: &Db, id: i64, upd: ContactUpdate, if_match: IfMatch) -> AppResult<Contact> {
     let txn = db.begin_write().await?;
     crate::db::lock_row(&*txn, "contacts", id).await?;
     let current = get_in(&*txn, id).await?;
-    customers::check_version(current.version, if_match)?;
+    customers::check_version(current.version, &if_match)?;
     let before = fields_of(&current);
     let mut after = before.clone();
     let mut v = Validator::new();
@@ -465,11 +461,12 @@ pub async fn update(
     Ok(contact)
 }
 
-pub async fn delete(db: &Db, id: i64, if_match: Option<i64>) -> AppResult<()> {
+pub async fn delete(db: &Db, id: i64, if_match: IfMatch) -> AppResult<()> {
     let txn = db.begin_write().await?;
     crate::db::lock_row(&*txn, "contacts", id).await?;
     let current = get_in(&*txn, id).await?;
-    customers::check_version(current.version, if_match)?;
+    customers::check_version(current.version, &if_match)?;
+    super::records::unlink(&*txn, "tickets", "contact_id", id).await?;
     exec(&*txn, "DELETE FROM contacts WHERE id = ?", vec![id.into()]).await?;
     if current.is_primary {
         customers::touch(&*txn, current.customer_id).await?;

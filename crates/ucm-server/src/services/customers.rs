@@ -18,6 +18,7 @@ use super::{lookups, users};
 use crate::db::{exec, query_all, query_one, Db};
 use crate::domain::{self, fold, optional_text, required_text};
 use crate::error::{AppError, AppResult, Validator};
+use crate::extract::IfMatch;
 
 /// A customer's own columns after validation.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -758,10 +759,11 @@ pub(crate) async fn touch<C: ConnectionTrait>(c: &C, id: i64) -> AppResult<()> {
     Ok(())
 }
 
-pub fn check_version(current: i64, if_match: Option<i64>) -> AppResult<()> {
-    match if_match {
-        Some(v) if v != current => Err(AppError::PreconditionFailed),
-        _ => Ok(()),
+pub fn check_version(current: i64, if_match: &IfMatch) -> AppResult<()> {
+    if if_match.allows(current) {
+        Ok(())
+    } else {
+        Err(AppError::PreconditionFailed)
     }
 }
 
@@ -769,12 +771,12 @@ pub async fn update(
     db: &Db,
     id: i64,
     upd: CustomerUpdate,
-    if_match: Option<i64>,
+    if_match: IfMatch,
 ) -> AppResult<Customer> {
     let txn = db.begin_write().await?;
     crate::db::lock_row(&*txn, "customers", id).await?;
     let current = get_in(&*txn, id).await?;
-    check_version(current.version, if_match)?;
+    check_version(current.version, &if_match)?;
     let before = fields_of(&current);
     let mut after = before.clone();
     let mut v = Validator::new();
@@ -879,7 +881,7 @@ pub async fn delete(
     store: &FileStore,
     id: i64,
     linked: LinkedAction,
-    if_match: Option<i64>,
+    if_match: IfMatch,
 ) -> AppResult<()> {
     let txn = db.begin_write().await?;
     crate::db::lock_row(&*txn, "customers", id).await?;
@@ -890,7 +892,7 @@ pub async fn delete(
     )
     .await?
     .ok_or_else(|| AppError::not_found("customer", id))?;
-    check_version(row.try_get("", "version")?, if_match)?;
+    check_version(row.try_get("", "version")?, &if_match)?;
     let mut file_ids = Vec::new();
     if linked == LinkedAction::Delete {
         for r in query_all(
@@ -912,6 +914,20 @@ pub async fn delete(
             )
             .await?;
         }
+    } else {
+        for table in ["jobs", "websites", "invoices", "tickets", "files"] {
+            super::records::unlink(&*txn, table, "customer_id", id).await?;
+        }
+    }
+    // The customer's contacts go by cascade; tickets of other customers may name them.
+    for r in query_all(
+        &*txn,
+        "SELECT id FROM contacts WHERE customer_id = ?",
+        vec![id.into()],
+    )
+    .await?
+    {
+        super::records::unlink(&*txn, "tickets", "contact_id", r.try_get("", "id")?).await?;
     }
     exec(&*txn, "DELETE FROM customers WHERE id = ?", vec![id.into()]).await?;
     txn.commit().await?;

@@ -15,6 +15,7 @@ use super::customers::check_version;
 use super::records::{check_customer, count, paging};
 use crate::db::{exec, query_all, query_one, Db};
 use crate::error::{AppError, AppResult, Validator};
+use crate::extract::IfMatch;
 
 /// Where the bytes are kept.
 #[derive(Debug, Clone)]
@@ -397,16 +398,11 @@ pub async fn content(db: &Db, store: &FileStore, id: i64) -> AppResult<(FileMeta
     Ok((meta, bytes))
 }
 
-pub async fn update(
-    db: &Db,
-    id: i64,
-    upd: FileUpdate,
-    if_match: Option<i64>,
-) -> AppResult<FileMeta> {
+pub async fn update(db: &Db, id: i64, upd: FileUpdate, if_match: IfMatch) -> AppResult<FileMeta> {
     let txn = db.begin_write().await?;
     crate::db::lock_row(&*txn, "files", id).await?;
     let cur = get_in(&*txn, id).await?;
-    check_version(cur.version, if_match)?;
+    check_version(cur.version, &if_match)?;
     let mut v = Validator::new();
     let name = match &upd.name {
         Some(n) => v.check("name", sanitize_name(n)),
@@ -443,11 +439,11 @@ pub async fn update(
     Ok(meta)
 }
 
-pub async fn delete(db: &Db, store: &FileStore, id: i64, if_match: Option<i64>) -> AppResult<()> {
+pub async fn delete(db: &Db, store: &FileStore, id: i64, if_match: IfMatch) -> AppResult<()> {
     let txn = db.begin_write().await?;
     crate::db::lock_row(&*txn, "files", id).await?;
     let cur = get_in(&*txn, id).await?;
-    check_version(cur.version, if_match)?;
+    check_version(cur.version, &if_match)?;
     exec(&*txn, "DELETE FROM files WHERE id = ?", vec![id.into()]).await?;
     txn.commit().await?;
     store.remove(&[id]).await;

@@ -18,6 +18,7 @@ use super::records::{DateColumn, ListSpec, MAX_DESCRIPTION};
 use crate::db::{exec, query_all, query_one, Db};
 use crate::domain::optional_text;
 use crate::error::{AppError, AppResult, Validator};
+use crate::extract::IfMatch;
 
 /// UCM's customer status, computed at read time so it is right the moment an invoice is
 /// added, paid or cancelled, or passes its due date. Its one placeholder is today's date.
@@ -440,16 +441,11 @@ pub async fn create(db: &Db, input: NewInvoice, default_currency: &str) -> AppRe
     Ok(inv)
 }
 
-pub async fn update(
-    db: &Db,
-    id: i64,
-    upd: InvoiceUpdate,
-    if_match: Option<i64>,
-) -> AppResult<Invoice> {
+pub async fn update(db: &Db, id: i64, upd: InvoiceUpdate, if_match: IfMatch) -> AppResult<Invoice> {
     let txn = db.begin_write().await?;
     crate::db::lock_row(&*txn, "invoices", id).await?;
     let cur = get_in(&*txn, id).await?;
-    check_version(cur.version, if_match)?;
+    check_version(cur.version, &if_match)?;
     let mut v = Validator::new();
     let currency = match &upd.currency {
         Some(c) => v.check("currency", currency_code(c)),
@@ -562,7 +558,7 @@ pub async fn update(
     Ok(inv)
 }
 
-pub async fn delete(db: &Db, id: i64, if_match: Option<i64>) -> AppResult<()> {
+pub async fn delete(db: &Db, id: i64, if_match: IfMatch) -> AppResult<()> {
     super::records::delete_versioned(db, "invoices", "invoice", id, if_match).await
 }
 

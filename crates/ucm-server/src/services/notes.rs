@@ -11,6 +11,7 @@ use super::customers::check_version;
 use super::records::{count, long_text, paging};
 use crate::db::{exec, query_all, query_one, Db};
 use crate::error::{AppError, AppResult, Validator};
+use crate::extract::IfMatch;
 
 pub const MAX_NOTE: usize = 20_000;
 
@@ -322,11 +323,11 @@ pub async fn create(db: &Db, input: NewNote, creator: i64) -> AppResult<Note> {
     Ok(note)
 }
 
-pub async fn update(db: &Db, id: i64, upd: NoteUpdate, if_match: Option<i64>) -> AppResult<Note> {
+pub async fn update(db: &Db, id: i64, upd: NoteUpdate, if_match: IfMatch) -> AppResult<Note> {
     let txn = db.begin_write().await?;
     crate::db::lock_row(&*txn, "notes", id).await?;
     let cur = get_in(&*txn, id).await?;
-    check_version(cur.version, if_match)?;
+    check_version(cur.version, &if_match)?;
     let mut v = Validator::new();
     let body = match &upd.body {
         Some(b) => {
@@ -391,6 +392,6 @@ pub async fn update(db: &Db, id: i64, upd: NoteUpdate, if_match: Option<i64>) ->
     Ok(note)
 }
 
-pub async fn delete(db: &Db, id: i64, if_match: Option<i64>) -> AppResult<()> {
+pub async fn delete(db: &Db, id: i64, if_match: IfMatch) -> AppResult<()> {
     super::records::delete_versioned(db, "notes", "note", id, if_match).await
 }

@@ -15,6 +15,7 @@ use super::customers::{self, check_version, MAX_PER_PAGE};
 use crate::db::{exec, query_all, query_one, Db};
 use crate::domain::{self, optional_text, required_text};
 use crate::error::{AppError, AppResult, Validator};
+use crate::extract::IfMatch;
 
 pub const MAX_DESCRIPTION: usize = 10_000;
 
@@ -395,11 +396,11 @@ pub async fn create_job(db: &Db, input: NewJob) -> AppResult<Job> {
     Ok(job)
 }
 
-pub async fn update_job(db: &Db, id: i64, upd: JobUpdate, if_match: Option<i64>) -> AppResult<Job> {
+pub async fn update_job(db: &Db, id: i64, upd: JobUpdate, if_match: IfMatch) -> AppResult<Job> {
     let txn = db.begin_write().await?;
     crate::db::lock_row(&*txn, "jobs", id).await?;
     let cur = get_job_in(&*txn, id).await?;
-    check_version(cur.version, if_match)?;
+    check_version(cur.version, &if_match)?;
     let mut v = Validator::new();
     let name = match &upd.name {
         Some(n) => v.check("name", required_text(n, "name")),
@@ -478,7 +479,7 @@ pub(crate) async fn delete_versioned(
     table: &'static str,
     what: &str,
     id: i64,
-    if_match: Option<i64>,
+    if_match: IfMatch,
 ) -> AppResult<()> {
     let txn = db.begin_write().await?;
     crate::db::lock_row(&*txn, table, id).await?;
@@ -489,7 +490,10 @@ pub(crate) async fn delete_versioned(
     )
     .await?
     .ok_or_else(|| AppError::not_found(what, id))?;
-    check_version(row.try_get("", "version")?, if_match)?;
+    check_version(row.try_get("", "version")?, &if_match)?;
+    if table == "jobs" {
+        unlink(&*txn, "files", "job_id", id).await?;
+    }
     exec(
         &*txn,
         &format!("DELETE FROM {table} WHERE id = ?"),
@@ -500,8 +504,40 @@ pub(crate) async fn delete_versioned(
     Ok(())
 }
 
+/// Clears a link to a record about to be deleted, as the schema's `ON DELETE SET NULL` would,
+/// but as a change of the linking rows: their version moves on, so a client holding their old
+/// ETag gets 412 instead of overwriting the unlink, and caches see the change. (The schema's
+/// rule stays as the backstop.)
+pub(crate) async fn unlink<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    table: &'static str,
+    column: &'static str,
+    id: i64,
+) -> AppResult<()> {
+    // Files have no updated_at: they are never edited, only linked and unlinked.
+    let touched = if table == "files" {
+        ""
+    } else {
+        ", updated_at = ?"
+    };
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    if !touched.is_empty() {
+        values.push(chrono::Utc::now().into());
+    }
+    values.push(id.into());
+    exec(
+        c,
+        &format!(
+            "UPDATE {table} SET {column} = NULL, version = version + 1{touched} WHERE {column} = ?"
+        ),
+        values,
+    )
+    .await?;
+    Ok(())
+}
+
 /// A job's files stay with its customer, detached from the job (ON DELETE SET NULL).
-pub async fn delete_job(db: &Db, id: i64, if_match: Option<i64>) -> AppResult<()> {
+pub async fn delete_job(db: &Db, id: i64, if_match: IfMatch) -> AppResult<()> {
     delete_versioned(db, "jobs", "job", id, if_match).await
 }
 
@@ -637,12 +673,12 @@ pub async fn update_website(
     db: &Db,
     id: i64,
     upd: WebsiteUpdate,
-    if_match: Option<i64>,
+    if_match: IfMatch,
 ) -> AppResult<Website> {
     let txn = db.begin_write().await?;
     crate::db::lock_row(&*txn, "websites", id).await?;
     let cur = get_website_in(&*txn, id).await?;
-    check_version(cur.version, if_match)?;
+    check_version(cur.version, &if_match)?;
     let mut v = Validator::new();
     let name = match &upd.name {
         Some(n) => v.check("name", required_text(n, "name")),
@@ -696,7 +732,7 @@ pub async fn update_website(
     Ok(w)
 }
 
-pub async fn delete_website(db: &Db, id: i64, if_match: Option<i64>) -> AppResult<()> {
+pub async fn delete_website(db: &Db, id: i64, if_match: IfMatch) -> AppResult<()> {
     delete_versioned(db, "websites", "website", id, if_match).await
 }
 
@@ -835,12 +871,12 @@ pub async fn update_ticket(
     db: &Db,
     id: i64,
     upd: TicketUpdate,
-    if_match: Option<i64>,
+    if_match: IfMatch,
 ) -> AppResult<Ticket> {
     let txn = db.begin_write().await?;
     crate::db::lock_row(&*txn, "tickets", id).await?;
     let cur = get_ticket_in(&*txn, id).await?;
-    check_version(cur.version, if_match)?;
+    check_version(cur.version, &if_match)?;
     let mut v = Validator::new();
     let subject = match &upd.subject {
         Some(s) => v.check("subject", required_text(s, "subject")),
@@ -898,7 +934,7 @@ pub async fn update_ticket(
     Ok(t)
 }
 
-pub async fn delete_ticket(db: &Db, id: i64, if_match: Option<i64>) -> AppResult<()> {
+pub async fn delete_ticket(db: &Db, id: i64, if_match: IfMatch) -> AppResult<()> {
     delete_versioned(db, "tickets", "ticket", id, if_match).await
 }
 

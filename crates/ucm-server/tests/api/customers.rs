@@ -192,7 +192,18 @@ async fn a_stale_if_match_is_refused_and_changes_nothing(app: &TestApp) {
 
     let contact_id = c["primary_contact"]["id"].as_i64().expect("contact");
     let (_, contact) = app.get(&format!("/api/v1/contacts/{contact_id}")).await;
-    let tag = format!("W/\"{}\"", contact["version"]);
+    // If-Match compares strongly (RFC 9110): a weak tag of the current version matches nothing.
+    let weak = format!("W/\"{}\"", contact["version"]);
+    let (status, _) = app
+        .patch(
+            &format!("/api/v1/contacts/{contact_id}"),
+            json!({"phone": "0"}),
+            Some(&weak),
+        )
+        .await;
+    assert_eq!(status, 412);
+    // A list matches when any of its tags is the current version.
+    let tag = format!("\"999\", W/\"998\", \"{}\"", contact["version"]);
     let (status, _) = app
         .patch(
             &format!("/api/v1/contacts/{contact_id}"),

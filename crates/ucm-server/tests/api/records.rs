@@ -567,6 +567,13 @@ async fn deleting_a_customer_unlinks_or_deletes_its_records(app: &TestApp) {
         let (_, page) = app.get(&format!("/api/v1/{kind}?unlinked=true")).await;
         assert_eq!(page["total"], 1, "{kind}: {page}");
         assert_eq!(page["items"][0]["customer_id"], Value::Null);
+        // The unlink is a change of the record: an ETag read before it is stale now.
+        let rec = page["items"][0]["id"].as_i64().expect("id");
+        let (_, one) = app.get(&format!("/api/v1/{kind}/{rec}")).await;
+        assert!(
+            one["version"].as_i64().expect("version") > 1,
+            "{kind}: {one}"
+        );
     }
     let (_, t) = app.get("/api/v1/tickets?unlinked=true").await;
     assert_eq!(t["items"][0]["contact_id"], Value::Null);
@@ -585,6 +592,10 @@ async fn deleting_a_customer_unlinks_or_deletes_its_records(app: &TestApp) {
     let (_, files) = app.get("/api/v1/files?unlinked=true").await;
     assert_eq!(files["total"], 1, "{files}");
     assert_eq!(files["items"][0]["id"], keep_file);
+    assert!(
+        files["items"][0]["version"].as_i64().expect("version") > 1,
+        "{files}"
+    );
     let adopter = app.customer(json!({"customer_name": "Adopter"})).await;
     let (s, relinked) = app
         .patch(
