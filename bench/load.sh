@@ -39,6 +39,7 @@ run() {
 QUERY="q=4242" run "list, search '4242' (236 hits)" -s bench/wrk/list.lua "$URL"
 QUERY="q=acme%20bakery" run "list, search 'acme bakery' (688)" -s bench/wrk/list.lua "$URL"
 QUERY="q=garcia" run "list, search 'garcia' (5,545)" -s bench/wrk/list.lua "$URL"
+run "list, search 99 broad terms in turn (uncached)" -s bench/wrk/list_rotating.lua "$URL"
 QUERY="sort=name&page=100" run "list, no search (100,000), page 100" -s bench/wrk/list.lua "$URL"
 run "get one customer by id" -s bench/wrk/get_by_id.lua "$URL"
 run "create customer + contact" -s bench/wrk/create.lua "$URL"

@@ -83,9 +83,7 @@ pub async fn create(db: &Db, input: NewUser) -> AppResult<User> {
         .unwrap_or_default();
     v.finish()?;
     let password = input.password.clone();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))??;
+    let hash = auth::hashing(move || auth::hash_password(&password)).await??;
     let txn = db.begin_write().await?;
     let taken = query_one(
         &*txn,
@@ -131,9 +129,7 @@ pub async fn set_password(db: &Db, username: &str, password: &str) -> AppResult<
         ));
     }
     let password = password.to_owned();
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))??;
+    let hash = auth::hashing(move || auth::hash_password(&password)).await??;
     let txn = db.begin_write().await?;
     let n = crate::db::exec(
         &*txn,
@@ -162,12 +158,15 @@ pub async fn authenticate(db: &Db, username: &str, password: &str) -> AppResult<
             r.try_get::<String>("", "password_hash")?,
             r.try_get::<bool>("", "disabled")?,
         ),
-        None => (None, auth::dummy_hash().to_owned(), false),
+        None => (None, String::new(), false),
     };
     let password = password.to_owned();
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let known = user.is_some();
+    let ok = auth::hashing(move || {
+        // An unknown username is checked against a hash too, costing the same time.
+        auth::verify_password(&password, if known { &hash } else { auth::dummy_hash() })
+    })
+    .await?;
     match user {
         Some(u) if ok && !disabled => Ok(u),
         _ => Err(AppError::Unauthorized("wrong username or password".into())),
