@@ -132,8 +132,8 @@ async function resetAcme() {
 
 let browser;
 
-async function newPage(t) {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+async function newPage(t, viewport = { width: 1360, height: 900 }) {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(STEP);
   page.setDefaultNavigationTimeout(STEP * 2);
@@ -818,5 +818,35 @@ test('the customer list exports CSV with its filters, for Excel too, and contact
   await page.screenshot({ path: path.join(OUT, 'list-export.png'), fullPage: false });
   assert.equal(await byTestId(page, 'export-error').count(), 0);
 
+  assert.deepEqual(errors, [], 'no script errors in the page');
+});
+
+// The page itself never scrolls sideways on a phone; wide tables scroll inside their own box.
+async function assertFitsWidth(page, where) {
+  const { scroll, width, wide } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    width: window.innerWidth,
+    wide: [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+      .filter((el) => !el.closest('.table-wrap, .tabs, [data-scrolls-x]'))
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`),
+  }));
+  assert.ok(scroll <= width, `${where}: the page is ${scroll}px wide on a ${width}px screen (${wide.join(', ')})`);
+}
+
+test('on a phone the list and the customer screen fit the width', { skip: SKIP, timeout: TEST }, async (t) => {
+  const { page, errors } = await newPage(t, { width: 390, height: 844 });
+  await login(page);
+  await assertFitsWidth(page, 'customer list');
+  await page.screenshot({ path: path.join(OUT, 'phone-list.png'), fullPage: false });
+  await page.goto(`${BASE}/customers/${acmeId}`);
+  await byTestId(page, 'details-form').waitFor();
+  await assertFitsWidth(page, 'details tab');
+  await page.screenshot({ path: path.join(OUT, 'phone-details.png'), fullPage: true });
+  await page.goto(`${BASE}/customers/${acmeId}/contacts`);
+  await byTestId(page, 'contacts-table').waitFor();
+  await assertFitsWidth(page, 'contacts tab');
+  await page.screenshot({ path: path.join(OUT, 'phone-contacts.png'), fullPage: false });
   assert.deepEqual(errors, [], 'no script errors in the page');
 });
