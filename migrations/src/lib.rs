@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261203_000001_foundation;
 mod m20261203_000002_linked_records;
 mod m20261204_000003_list_index;
+mod m20261204_000004_extra_fields;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_foundation::Migration),
             Box::new(m20261203_000002_linked_records::Migration),
             Box::new(m20261204_000003_list_index::Migration),
+            Box::new(m20261204_000004_extra_fields::Migration),
         ]
     }
 }

@@ -100,7 +100,7 @@ enum ImportCommand {
         /// Import nothing if any row would be skipped.
         #[arg(long)]
         all_or_nothing: bool,
-        /// Re-map columns: `3=contact.email,5=ignore` (1-based; see the report's mapped columns).
+        /// Re-map columns: `3=contact.email,5=ignore,7=extra:Birthday` (1-based; see the report's mapped columns).
         #[arg(long, default_value = "")]
         columns: String,
     },
@@ -350,8 +350,14 @@ fn print_report(r: &ucm_types::ImportReport) {
         }
     }
     println!(
-        "rows {}: created {}, updated {}, unchanged {}, skipped {}; contacts created {}",
-        r.rows_read, r.created, r.updated, r.unchanged, r.skipped_total, r.contacts_created
+        "rows {}: created {}, updated {}, unchanged {}, skipped {}; contacts created {}, notes added {}",
+        r.rows_read,
+        r.created,
+        r.updated,
+        r.unchanged,
+        r.skipped_total,
+        r.contacts_created,
+        r.notes_added
     );
     for s in &r.skipped {
         println!("  skipped line {}: {}", s.row, s.reason);

@@ -220,6 +220,10 @@ pub struct Customer {
     pub groups: Vec<Group>,
     pub staff: Vec<User>,
     pub primary_contact: Option<ContactSummary>,
+    /// Extra fields (UCM's free-form fields): key → value, keys in order. Only fields with a
+    /// value are present.
+    #[serde(default)]
+    pub extra: BTreeMap<String, String>,
     /// Computed from its invoices when read.
     pub status: CustomerStatus,
     pub archived: bool,
@@ -337,6 +341,9 @@ pub struct NewCustomer {
     /// Becomes the primary contact.
     #[serde(default)]
     pub primary_contact: Option<NewContact>,
+    /// Extra fields, key → value (a key has 1 to 64 characters; a blank value is no field).
+    #[serde(default)]
+    pub extra: Option<BTreeMap<String, String>>,
 }
 
 /// A partial update: absent fields are left alone.
@@ -406,6 +413,22 @@ pub struct CustomerUpdate {
         skip_serializing_if = "Option::is_none"
     )]
     pub archived: Option<bool>,
+    /// Extra fields to set, key → value; an empty value removes the field. Keys not named
+    /// are left alone.
+    #[serde(
+        default,
+        deserialize_with = "not_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub extra: Option<BTreeMap<String, String>>,
+}
+
+/// An extra field key in use, with how many customers have it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ExtraFieldKey {
+    pub key: String,
+    pub customers: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -543,6 +566,10 @@ pub struct ImportReport {
     pub skipped: Vec<SkippedRow>,
     pub skipped_total: u64,
     pub contacts_created: u64,
+    /// Notes added from the file's `Notes` column (a note already on the customer is not
+    /// added again).
+    #[serde(default)]
+    pub notes_added: u64,
     /// Header text → ucm field, for every column that was used.
     pub mapped_columns: Vec<ColumnMapping>,
     /// Header text of every column that was not imported, with how many rows had a value there.

@@ -12,6 +12,7 @@ use ucm_types::{
 use crate::auth::AuthUser;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Json, Query};
+use crate::services::extra;
 use crate::services::import::{self, ImportOptions};
 use crate::startup::AppState;
 
@@ -112,8 +113,13 @@ pub async fn import_customers(
 
 /// The fields a column can feed: every customer and contact field, and the fields of each
 /// numbered contact group (`Contact 2 ...`) the file has, plus the next group, so a column can
-/// be mapped to a further contact by hand.
-fn import_fields(columns: &[ucm_types::ImportColumn]) -> Vec<ucm_types::ImportField> {
+/// be mapped to a further contact by hand. Then the extra fields: those in use, those the
+/// file's `extra:` columns name, and one named after each column nothing else takes, so any
+/// column can be kept as an extra field.
+fn import_fields(
+    columns: &[ucm_types::ImportColumn],
+    stored_keys: &[String],
+) -> Vec<ucm_types::ImportField> {
     let last_group = columns
         .iter()
         .filter_map(|c| import::Field::from_name(c.field.as_deref()?))
@@ -124,12 +130,30 @@ fn import_fields(columns: &[ucm_types::ImportColumn]) -> Vec<ucm_types::ImportFi
         .max()
         .unwrap_or(import::FIRST_GROUP - 1);
     let groups = import::FIRST_GROUP..=(last_group + 1).min(import::LAST_GROUP);
+    let mut extra_keys: Vec<String> = stored_keys.to_vec();
+    for c in columns {
+        let key = match c.field.as_deref() {
+            Some(f) => match import::Target::from_name(f) {
+                Ok(import::Target::Extra(k)) => k,
+                _ => continue,
+            },
+            None => match extra::parse_key(&c.header) {
+                Ok(k) => k,
+                Err(_) => continue,
+            },
+        };
+        if !extra_keys.contains(&key) {
+            extra_keys.push(key);
+        }
+    }
     import::Field::ALL
         .into_iter()
         .chain(groups.flat_map(import::Field::group_fields))
-        .map(|f| ucm_types::ImportField {
-            name: f.name().into(),
-            label: f.label().into(),
+        .map(import::Target::Field)
+        .chain(extra_keys.into_iter().map(import::Target::Extra))
+        .map(|t| ucm_types::ImportField {
+            name: t.name().into_owned(),
+            label: t.label(),
         })
         .collect()
 }
@@ -146,7 +170,14 @@ async fn describe(state: &AppState, id: &str) -> AppResult<ImportUpload> {
         delimiter: import::delimiter_label(detected.delimiter),
         header_row: detected.header_row,
         data_rows: detected.data_rows,
-        fields: import_fields(&detected.columns),
+        fields: import_fields(
+            &detected.columns,
+            &extra::keys(&state.db)
+                .await?
+                .into_iter()
+                .map(|k| k.key)
+                .collect::<Vec<_>>(),
+        ),
         columns: detected.columns,
         report: state.imports.report(id).await?,
     })

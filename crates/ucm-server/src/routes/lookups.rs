@@ -1,10 +1,12 @@
 use actix_web::{get, post, web, HttpResponse};
-use ucm_types::{CustomerType, Group, NewCustomerType, NewGroup, NewUser, Problem, User};
+use ucm_types::{
+    CustomerType, ExtraFieldKey, Group, NewCustomerType, NewGroup, NewUser, Problem, User,
+};
 
 use crate::auth::AuthUser;
 use crate::error::AppResult;
 use crate::extract::Json;
-use crate::services::{lookups, users};
+use crate::services::{extra, lookups, users};
 use crate::startup::AppState;
 
 /// Customer types (Customer, Lead, Supplier and any added).
@@ -43,6 +45,20 @@ pub async fn create_type(
 #[get("/api/v1/groups")]
 pub async fn list_groups(state: web::Data<AppState>, _user: AuthUser) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(lookups::list_groups(&state.db).await?))
+}
+
+/// The extra field names in use on customers, with how many customers have each (the
+/// details screen offers them; the customers export writes one `extra:<key>` column each).
+#[utoipa::path(tag = "lookups", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<ExtraFieldKey>),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/api/v1/extra-fields")]
+pub async fn list_extra_fields(
+    state: web::Data<AppState>,
+    _user: AuthUser,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(extra::keys(&state.db).await?))
 }
 
 /// Add a customer group.

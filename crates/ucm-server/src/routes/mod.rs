@@ -32,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(lookups::list_types)
         .service(lookups::create_type)
         .service(lookups::list_groups)
+        .service(lookups::list_extra_fields)
         .service(lookups::create_group)
         .service(lookups::list_users)
         .service(lookups::create_user)

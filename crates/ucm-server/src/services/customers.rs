@@ -1,6 +1,6 @@
 //! Customers: create, read, update, delete, list and search.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Value};
@@ -14,7 +14,7 @@ use super::contacts::{self, ContactFields};
 use super::files::FileStore;
 use super::invoices::{today_value, CUSTOMER_STATUS_SQL};
 use super::list_index::Filter;
-use super::{lookups, users};
+use super::{extra, lookups, users};
 use crate::db::{exec, query_all, query_one, Db};
 use crate::domain::{self, fold, optional_text, required_text};
 use crate::error::{AppError, AppResult, Validator};
@@ -110,6 +110,14 @@ pub async fn create(db: &Db, input: NewCustomer) -> AppResult<Customer> {
         .primary_contact
         .as_ref()
         .map(|c| contacts::validate_new(&mut v, "primary_contact.", c));
+    let extra_fields: Vec<(String, String)> = input
+        .extra
+        .as_ref()
+        .map(|m| extra::validate(&mut v, m))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .collect();
     let type_id = input.customer_type_id.unwrap_or(DEFAULT_TYPE_ID);
     let number = number.unwrap_or_default();
     let txn = db.begin_write().await?;
@@ -139,7 +147,9 @@ pub async fn create(db: &Db, input: NewCustomer) -> AppResult<Customer> {
     let contact = contact.flatten();
     let ins = insert(&*txn, &fields, contact.as_ref()).await?;
     let has_links = input.group_ids.as_ref().is_some_and(|g| !g.is_empty())
-        || input.staff_ids.as_ref().is_some_and(|s| !s.is_empty());
+        || input.staff_ids.as_ref().is_some_and(|s| !s.is_empty())
+        || !extra_fields.is_empty();
+    extra::apply(&*txn, ins.id, &extra_fields).await?;
     if let Some(ids) = &input.group_ids {
         set_groups(&*txn, ins.id, ids).await?;
     }
@@ -170,6 +180,7 @@ pub async fn create(db: &Db, input: NewCustomer) -> AppResult<Customer> {
                 email: c.email,
                 phone: c.phone,
             }),
+            extra: BTreeMap::new(),
             status: CustomerStatus::NoInvoices,
             archived: fields.archived,
             created_at: ins.now,
@@ -571,7 +582,9 @@ fn links_sql(backend: sea_orm::DbBackend) -> &'static str {
                WHERE m.customer_id = c.id) AS groups_json, \
              (SELECT COALESCE(json_agg(json_build_array(u.id, u.username, u.name, u.email, u.role) ORDER BY u.name, u.id), '[]'::json)::text \
                FROM customer_staff s JOIN users u ON u.id = s.user_id \
-               WHERE s.customer_id = c.id) AS staff_json"
+               WHERE s.customer_id = c.id) AS staff_json, \
+             (SELECT COALESCE(json_object_agg(e.field_key, e.value), '{}'::json)::text \
+               FROM customer_extra_fields e WHERE e.customer_id = c.id) AS extra_json"
         }
         _ => {
             ", (SELECT json_group_array(json_array(x.id, x.name)) FROM (SELECT g.id, g.name \
@@ -579,7 +592,9 @@ fn links_sql(backend: sea_orm::DbBackend) -> &'static str {
                WHERE m.customer_id = c.id ORDER BY g.name, g.id) x) AS groups_json, \
              (SELECT json_group_array(json_array(x.id, x.username, x.name, x.email, x.role)) FROM (SELECT u.id, \
                u.username, u.name, u.email, u.role FROM customer_staff s JOIN users u ON u.id = s.user_id \
-               WHERE s.customer_id = c.id ORDER BY u.name, u.id) x) AS staff_json"
+               WHERE s.customer_id = c.id ORDER BY u.name, u.id) x) AS staff_json, \
+             (SELECT json_group_object(e.field_key, e.value) FROM customer_extra_fields e \
+               WHERE e.customer_id = c.id) AS extra_json"
         }
     }
 }
@@ -629,6 +644,8 @@ fn customer_from_row(row: &QueryResult) -> AppResult<Customer> {
         serde_json::from_str(&row.try_get::<String>("", "groups_json")?).map_err(bad_json)?;
     let staff: Vec<(i64, String, String, String, String)> =
         serde_json::from_str(&row.try_get::<String>("", "staff_json")?).map_err(bad_json)?;
+    let extra: BTreeMap<String, String> =
+        serde_json::from_str(&row.try_get::<String>("", "extra_json")?).map_err(bad_json)?;
     let groups: Vec<Group> = groups
         .into_iter()
         .map(|(id, name)| Group { id, name })
@@ -675,6 +692,7 @@ fn customer_from_row(row: &QueryResult) -> AppResult<Customer> {
         groups,
         staff,
         primary_contact: primary_from_row(row)?,
+        extra,
         status: status_from_row(row)?,
         archived: row.try_get("", "archived")?,
         created_at: row.try_get::<DateTime<Utc>>("", "created_at")?,
@@ -829,6 +847,11 @@ pub async fn update(
     if let Some(a) = upd.archived {
         after.archived = a;
     }
+    let extra_changes = upd
+        .extra
+        .as_ref()
+        .map(|m| extra::diff(&current.extra, &extra::validate(&mut v, m)))
+        .unwrap_or_default();
     check_refs(
         &*txn,
         &mut v,
@@ -860,6 +883,10 @@ pub async fn update(
             set_staff(&*txn, id, ids).await?;
             changed = true;
         }
+    }
+    if !extra_changes.is_empty() {
+        extra::apply(&*txn, id, &extra_changes).await?;
+        changed = true;
     }
     if !changed {
         txn.rollback().await?;

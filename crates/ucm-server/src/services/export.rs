@@ -58,6 +58,8 @@ pub fn unneutralise(cell: &str) -> &str {
     }
 }
 
+/// UCM's column set; one `extra:<key>` column per extra field in use goes between `Staff` and
+/// `Customer Group`, where UCM puts its extra fields.
 pub const CUSTOMER_COLUMNS: [&str; 24] = [
     "Customer ID",
     "Customer Name",
@@ -144,6 +146,8 @@ pub struct Export {
     last_id: i64,
     writer: Writer,
     done: bool,
+    /// The extra field keys in use when the export started, in column order.
+    extra_keys: Vec<String>,
 }
 
 impl Export {
@@ -174,8 +178,31 @@ impl Export {
         if opts.bom == Some(true) {
             writer.buf.extend_from_slice(b"\xEF\xBB\xBF");
         }
+        let mut extra_keys = Vec::new();
         match kind {
-            Kind::Customers => writer.row(CUSTOMER_COLUMNS),
+            Kind::Customers => {
+                extra_keys = query_all(
+                    &txn,
+                    "SELECT DISTINCT field_key FROM customer_extra_fields ORDER BY field_key",
+                    vec![],
+                )
+                .await?
+                .iter()
+                .map(|r| r.try_get::<String>("", "field_key"))
+                .collect::<Result<_, _>>()?;
+                // Rust's order, not the database's collation: the same columns on both backends.
+                extra_keys.sort();
+                let extra_headers: Vec<String> =
+                    extra_keys.iter().map(|k| format!("extra:{k}")).collect();
+                let (before_groups, groups) = CUSTOMER_COLUMNS.split_at(CUSTOMER_COLUMNS.len() - 1);
+                writer.row(
+                    before_groups
+                        .iter()
+                        .copied()
+                        .chain(extra_headers.iter().map(String::as_str))
+                        .chain(groups.iter().copied()),
+                );
+            }
             Kind::Contacts => writer.row(CONTACT_COLUMNS),
         }
         Ok(Self {
@@ -186,6 +213,7 @@ impl Export {
             last_id: 0,
             writer,
             done: false,
+            extra_keys,
         })
     }
 
@@ -264,7 +292,29 @@ impl Export {
             last_id,
         )
         .await?;
+        // customer id → its value for each of `extra_keys` (by position).
+        let mut extra: HashMap<i64, Vec<String>> = HashMap::new();
+        if !self.extra_keys.is_empty() {
+            for row in query_all(
+                txn,
+                "SELECT customer_id AS cid, field_key AS k, value AS v FROM customer_extra_fields \
+                 WHERE customer_id BETWEEN ? AND ?",
+                vec![first_id.into(), last_id.into()],
+            )
+            .await?
+            {
+                let k: String = row.try_get("", "k")?;
+                // A key added after the export's header was written has no column.
+                if let Ok(i) = self.extra_keys.binary_search(&k) {
+                    extra
+                        .entry(row.try_get("", "cid")?)
+                        .or_insert_with(|| vec![String::new(); self.extra_keys.len()])[i] =
+                        row.try_get("", "v")?;
+                }
+            }
+        }
         let none = String::new();
+        let no_extra = vec![String::new(); self.extra_keys.len()];
         for r in &rows {
             let tax_rate = match r.21 {
                 Some(rate) => domain::format_rate_e4(rate),
@@ -272,7 +322,7 @@ impl Export {
             };
             let id = r.0.to_string();
             let credit = domain::format_money_minor(r.4);
-            let cells: [&str; 24] = [
+            let fixed: [&str; 23] = [
                 &id,
                 &r.1,
                 &r.2,
@@ -296,8 +346,17 @@ impl Export {
                 o(&r.20),
                 &tax_rate,
                 staff.get(&r.0).unwrap_or(&none),
-                groups.get(&r.0).unwrap_or(&none),
             ];
+            let mut cells: Vec<&str> = Vec::with_capacity(fixed.len() + 1 + self.extra_keys.len());
+            cells.extend(fixed);
+            cells.extend(
+                extra
+                    .get(&r.0)
+                    .unwrap_or(&no_extra)
+                    .iter()
+                    .map(String::as_str),
+            );
+            cells.push(groups.get(&r.0).unwrap_or(&none));
             self.writer.row(cells);
         }
         self.last_id = last_id;

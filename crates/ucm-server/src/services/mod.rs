@@ -3,6 +3,7 @@
 pub mod contacts;
 pub mod customers;
 pub mod export;
+pub mod extra;
 pub mod files;
 pub mod import;
 pub mod invoices;

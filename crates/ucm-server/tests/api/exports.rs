@@ -40,7 +40,8 @@ async fn an_export_imports_back_unchanged(app: &TestApp) {
         "group_ids": [g["id"], g2["id"]],
         "staff_ids": [1],
         "address": {"line_1": "Line \"one\", with comma", "line_2": " starts with a space? no, trimmed", "post_code": "0042"},
-        "primary_contact": {"first_name": "@Ann", "last_name": "-Lee", "email": "ann@x.test", "phone": "+61 7 1111 1111"}
+        "primary_contact": {"first_name": "@Ann", "last_name": "-Lee", "email": "ann@x.test", "phone": "+61 7 1111 1111"},
+        "extra": {"VAT number": "GB 123 456", "Birthday": "=1+1", "Notes, long": "line one\nline \"two\""}
     }))
     .await;
     // No contact at all, and text that JSON and CSV both escape (the export fetches rows as
@@ -65,6 +66,17 @@ async fn an_export_imports_back_unchanged(app: &TestApp) {
     assert!(text.contains(",-142.85,"), "{text}");
     assert!(text.contains(",'@Ann,'-Lee,"), "{text}");
     assert!(text.contains(",0042,"), "{text}");
+    let header = text.lines().next().expect("header");
+    assert!(
+        header.ends_with(
+            ",Staff,extra:Birthday,\"extra:Notes, long\",extra:VAT number,Customer Group"
+        ),
+        "{header}"
+    );
+    assert!(
+        text.contains(",'=1+1,\"line one\nline \"\"two\"\"\",GB 123 456,"),
+        "{text}"
+    );
     assert!(
         text.contains("\"Zoë 🏠 back\\slash \"\"quoted\"\" \u{1F600}\""),
         "{text}"

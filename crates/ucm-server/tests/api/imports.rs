@@ -684,6 +684,7 @@ async fn a_notes_column_adds_each_text_once(app: &TestApp) {
     let (s, report) = app.import(file.as_bytes().to_vec()).await;
     assert_eq!(s, 200, "{report}");
     assert_eq!(count(&report, "created"), 2);
+    assert_eq!(count(&report, "notes_added"), 1, "{report}");
     let mapped = report["mapped_columns"].to_string();
     assert!(mapped.contains("notes"), "{mapped}");
     let ids: Vec<(String, i64)> = all_customers(app)
@@ -705,12 +706,14 @@ async fn a_notes_column_adds_each_text_once(app: &TestApp) {
 
     let (_, again) = app.import(file.as_bytes().to_vec()).await;
     assert_eq!(count(&again, "unchanged"), 2, "{again}");
+    assert_eq!(count(&again, "notes_added"), 0, "{again}");
     assert_eq!(notes_of(id("Noted Ltd")).await.len(), 1);
 
     let (_, more) = app
         .import(b"Customer Name,Primary Email,Notes\nNoted Ltd,n@noted.test,Quote sent\nQuiet Ltd,q@quiet.test,First call\n".to_vec())
         .await;
     assert_eq!(count(&more, "updated"), 2, "{more}");
+    assert_eq!(count(&more, "notes_added"), 2, "{more}");
     assert_eq!(
         notes_of(id("Noted Ltd")).await,
         vec!["Met at the fair.\nWants a quote, by May", "Quote sent"]

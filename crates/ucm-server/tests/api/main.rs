@@ -8,6 +8,7 @@ mod crash;
 mod customers;
 mod errors;
 mod exports;
+mod extra;
 mod files;
 mod imports;
 mod notes;

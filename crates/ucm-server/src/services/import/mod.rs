@@ -258,6 +258,50 @@ impl Field {
     }
 }
 
+/// Where a column goes: one of ucm's fields, or an extra field of the customer by key
+/// (`extra:<key>`, UCM's import column for its extra fields).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Target {
+    Field(Field),
+    Extra(String),
+}
+
+impl Target {
+    pub fn from_name(name: &str) -> Result<Target, String> {
+        if let Some(key) = strip_extra_prefix(name) {
+            return super::extra::parse_key(key).map(Target::Extra);
+        }
+        Field::from_name(name).map(Target::Field).ok_or_else(|| {
+            format!(
+                "unknown field {name:?}; one of {}, contact2.email ... contact9.position for a further contact, or extra:<name> for an extra field",
+                Field::ALL.map(Field::name).join(", ")
+            )
+        })
+    }
+
+    pub fn name(&self) -> std::borrow::Cow<'static, str> {
+        match self {
+            Target::Field(f) => f.name().into(),
+            Target::Extra(key) => format!("extra:{key}").into(),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Target::Field(f) => f.label().to_owned(),
+            Target::Extra(key) => format!("Extra field \u{201c}{key}\u{201d}"),
+        }
+    }
+}
+
+/// The key of an `extra:<key>` header or field name (the prefix in any case).
+fn strip_extra_prefix(s: &str) -> Option<&str> {
+    let s = s.trim();
+    s.get(..6)
+        .filter(|p| p.eq_ignore_ascii_case("extra:"))
+        .map(|_| &s[6..])
+}
+
 /// The wizard's settings as import options; a mapping naming an unknown field or the same
 /// column twice is refused (422 on `columns`).
 pub fn options_from(s: &ucm_types::ImportSettings, dry_run: bool) -> AppResult<ImportOptions> {
@@ -269,15 +313,10 @@ pub fn options_from(s: &ucm_types::ImportSettings, dry_run: bool) -> AppResult<I
             .ok_or_else(|| AppError::field("columns", "a column is a number from 1"))?;
         let field = match choice.field.as_deref() {
             None | Some("ignore") | Some("") => None,
-            Some(name) => Some(Field::from_name(name).ok_or_else(|| {
-                AppError::field(
-                    "columns",
-                    format!(
-                        "column {col}: unknown field {name:?}; one of {}, or contact2.email ... contact9.position for a further contact",
-                        Field::ALL.map(Field::name).join(", ")
-                    ),
-                )
-            })?),
+            Some(name) => Some(
+                Target::from_name(name)
+                    .map_err(|e| AppError::field("columns", format!("column {col}: {e}")))?,
+            ),
         };
         if columns.insert(col, field).is_some() {
             return Err(AppError::field(
@@ -605,6 +644,8 @@ fn is_company_header(h: &str) -> bool {
 /// The mapping of one file: for each field, the columns that feed it, in file order.
 struct Mapping {
     columns: HashMap<Field, Vec<usize>>,
+    /// Extra field key → the columns that feed it, in the order the keys first appear.
+    extra: Vec<(String, Vec<usize>)>,
     headers: Vec<String>,
     type_hint: Option<String>,
 }
@@ -626,20 +667,66 @@ impl Mapping {
     }
 }
 
-fn build_mapping(
+/// The automatic target of each header: `extra:<key>` columns, then ucm's fields by header
+/// text, then a header that names an extra field already in use (UCM's export writes its extra
+/// fields under their plain names). Keys differing only in case take the stored spelling.
+fn auto_targets(
     headers: &[String],
     type_names: &[String],
-    overrides: &HashMap<usize, Option<Field>>,
-) -> (Mapping, Vec<ColumnMapping>, Vec<usize>) {
+    extra_keys: &[String],
+) -> Vec<Option<Target>> {
     let has_company = headers.iter().any(|h| is_company_header(h));
+    let stored_key = |k: &str| {
+        extra_keys
+            .iter()
+            .find(|s| s.to_lowercase() == k.to_lowercase())
+            .cloned()
+    };
+    headers
+        .iter()
+        .map(|h| {
+            if let Some(key) = strip_extra_prefix(h) {
+                let key = super::extra::parse_key(key).ok()?;
+                return Some(Target::Extra(stored_key(&key).unwrap_or(key)));
+            }
+            map_header(h, type_names, has_company)
+                .map(Target::Field)
+                .or_else(|| stored_key(h.trim()).map(Target::Extra))
+        })
+        .collect()
+}
+
+fn build_mapping(
+    headers: &[String],
+    auto: &[Option<Target>],
+    type_names: &[String],
+    overrides: &HashMap<usize, Option<Target>>,
+) -> (Mapping, Vec<ColumnMapping>, Vec<usize>) {
     let mut columns: HashMap<Field, Vec<usize>> = HashMap::new();
+    let mut extra: Vec<(String, Vec<usize>)> = Vec::new();
     let mut mapped = Vec::new();
     let mut ignored = Vec::new();
     let mut type_hint = None;
     for (i, h) in headers.iter().enumerate() {
-        let field = match overrides.get(&(i + 1)) {
-            Some(chosen) => *chosen,
-            None => map_header(h, type_names, has_company),
+        let target = match overrides.get(&(i + 1)) {
+            Some(chosen) => chosen.clone(),
+            None => auto.get(i).cloned().flatten(),
+        };
+        let field = match target {
+            Some(Target::Extra(key)) => {
+                mapped.push(ColumnMapping {
+                    column: i as u64 + 1,
+                    header: h.clone(),
+                    field: format!("extra:{key}"),
+                });
+                match extra.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, cols)) => cols.push(i),
+                    None => extra.push((key, vec![i])),
+                }
+                continue;
+            }
+            Some(Target::Field(f)) => Some(f),
+            None => None,
         };
         match field {
             Some(f) => {
@@ -662,6 +749,7 @@ fn build_mapping(
     (
         Mapping {
             columns,
+            extra,
             headers: headers.to_vec(),
             type_hint,
         },
@@ -695,9 +783,35 @@ impl Row<'_> {
     }
 
     fn get(&self, f: Field, line: u64, warnings: &mut Vec<RowMessage>) -> String {
-        let Some(cols) = self.mapping.columns.get(&f) else {
-            return String::new();
-        };
+        match self.mapping.columns.get(&f) {
+            Some(cols) => self.get_cols(cols, f.name(), line, warnings),
+            None => String::new(),
+        }
+    }
+
+    /// An extra field's label, as `label` gives a field's.
+    fn extra_label(&self, key: &str, cols: &[usize]) -> String {
+        let c = cols
+            .iter()
+            .find(|&&c| self.cells.get(c).is_some_and(|v| !v.trim().is_empty()))
+            .or(cols.first())
+            .copied()
+            .unwrap_or(0);
+        format!(
+            "extra:{key} (column {} {:?})",
+            c + 1,
+            self.mapping.headers.get(c).map_or("", String::as_str)
+        )
+    }
+
+    /// The first non-blank value of `cols`; a different value in a later column is reported.
+    fn get_cols(
+        &self,
+        cols: &[usize],
+        name: &str,
+        line: u64,
+        warnings: &mut Vec<RowMessage>,
+    ) -> String {
         let mut value = String::new();
         let mut from = 0;
         for &c in cols {
@@ -722,7 +836,7 @@ impl Row<'_> {
                         v,
                         from + 1,
                         self.mapping.headers[from],
-                        f.name(),
+                        name,
                         value
                     ),
                 });
@@ -757,6 +871,8 @@ struct RowData {
     /// The `Notes` cell: added as a note of the customer unless it already has one with
     /// exactly this text (so a re-import adds nothing).
     note: String,
+    /// The extra field columns' values by key (blank: the cell was empty).
+    extra: Vec<(String, String)>,
 }
 
 fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<RowData, String> {
@@ -829,6 +945,13 @@ fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<Row
             more_contacts.push(c);
         }
     }
+    let mut extra = Vec::with_capacity(row.mapping.extra.len());
+    for (k, cols) in &row.mapping.extra {
+        let v = row.get_cols(cols, &format!("extra:{k}"), line, warnings);
+        let v = super::extra::parse_value(&v)
+            .map_err(|e| format!("{}: {e}", row.extra_label(k, cols)))?;
+        extra.push((k.clone(), v));
+    }
     let file_key = (!customer_id.trim().is_empty()).then(|| key(customer_id.trim()));
     let customer_id = customer_id.trim().parse::<i64>().ok().filter(|i| *i > 0);
     let split = |s: String| -> Vec<String> {
@@ -854,6 +977,7 @@ fn parse_row(row: &Row, line: u64, warnings: &mut Vec<RowMessage>) -> Result<Row
         staff: split(staff),
         more_contacts,
         note,
+        extra,
     })
 }
 
@@ -981,11 +1105,11 @@ pub struct ImportOptions {
     pub all_or_nothing: bool,
     /// Column (1-based) → the field it feeds, or `None` to ignore it; replaces the automatic
     /// match for those columns.
-    pub columns: HashMap<usize, Option<Field>>,
+    pub columns: HashMap<usize, Option<Target>>,
 }
 
 /// Parses `3=contact.email,5=ignore` (1-based columns) into column overrides.
-pub fn parse_column_map(spec: &str) -> Result<HashMap<usize, Option<Field>>, String> {
+pub fn parse_column_map(spec: &str) -> Result<HashMap<usize, Option<Target>>, String> {
     let mut out = HashMap::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (col, field) = part.split_once(['=', ':']).ok_or_else(|| {
@@ -999,12 +1123,7 @@ pub fn parse_column_map(spec: &str) -> Result<HashMap<usize, Option<Field>>, Str
             .ok_or_else(|| format!("{part:?}: the column is a number from 1"))?;
         let field = match field.trim() {
             "ignore" | "" => None,
-            name => Some(Field::from_name(name).ok_or_else(|| {
-                format!(
-                    "{part:?}: unknown field {name:?}; one of ignore, {}",
-                    Field::ALL.map(Field::name).join(", ")
-                )
-            })?),
+            name => Some(Target::from_name(name).map_err(|e| format!("{part:?}: {e}"))?),
         };
         if out.insert(col, field).is_some() {
             return Err(format!("column {col} is mapped twice"));
@@ -1036,6 +1155,8 @@ pub struct Opened {
     pub headers: Vec<String>,
     pub size: u64,
     type_names: Vec<String>,
+    /// The extra field keys in use, for headers that name one.
+    extra_keys: Vec<String>,
     ahead: VecDeque<Record>,
     reader: RecordReader<std::fs::File>,
 }
@@ -1049,12 +1170,8 @@ impl Opened {
     }
 
     /// The automatic mapping of this file's columns (`None`: not imported).
-    pub fn auto_fields(&self) -> Vec<Option<Field>> {
-        let has_company = self.headers.iter().any(|h| is_company_header(h));
-        self.headers
-            .iter()
-            .map(|h| map_header(h, &self.type_names, has_company))
-            .collect()
+    pub fn auto_targets(&self) -> Vec<Option<Target>> {
+        auto_targets(&self.headers, &self.type_names, &self.extra_keys)
     }
 }
 
@@ -1081,6 +1198,11 @@ pub async fn open(db: &Db, path: &Path) -> AppResult<Opened> {
         .iter()
         .map(|t| fold(&t.name))
         .collect();
+    let extra_keys = super::extra::keys(db)
+        .await?
+        .into_iter()
+        .map(|k| k.key)
+        .collect();
     let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
     let mut reader = RecordReader::new(file, encoding, delimiter);
     let mut first = Vec::new();
@@ -1095,7 +1217,13 @@ pub async fn open(db: &Db, path: &Path) -> AppResult<Opened> {
     let header_idx = first
         .iter()
         .position(|r| {
-            let known = r.cells.iter().filter(|c| map_header(c, &type_names, false).is_some()).count();
+            let known = r
+                .cells
+                .iter()
+                .filter(|c| {
+                    map_header(c, &type_names, false).is_some() || strip_extra_prefix(c).is_some()
+                })
+                .count();
             known >= 2 || (known == 1 && r.cells.iter().filter(|c| !c.trim().is_empty()).count() == 1)
         })
         .ok_or_else(|| {
@@ -1117,6 +1245,7 @@ pub async fn open(db: &Db, path: &Path) -> AppResult<Opened> {
         headers,
         size,
         type_names,
+        extra_keys,
         ahead: first.drain(header_idx + 1..).collect(),
         reader,
     })
@@ -1134,7 +1263,7 @@ pub struct Detected {
 
 pub async fn detect(db: &Db, path: &Path) -> AppResult<Detected> {
     let mut src = open(db, path).await?;
-    let auto = src.auto_fields();
+    let auto = src.auto_targets();
     let mut samples: Vec<Vec<String>> = vec![Vec::new(); src.headers.len()];
     let mut data_rows = 0u64;
     while let Some(r) = src.next_record()? {
@@ -1164,7 +1293,7 @@ pub async fn detect(db: &Db, path: &Path) -> AppResult<Detected> {
         .map(|(i, ((header, field), samples))| ucm_types::ImportColumn {
             column: i as u64 + 1,
             header: header.clone(),
-            field: field.map(|f| f.name().to_owned()),
+            field: field.map(|f| f.name().into_owned()),
             samples,
         })
         .collect();
@@ -1228,8 +1357,9 @@ pub async fn import_file(
             ),
         ));
     }
+    let auto = src.auto_targets();
     let (mapping, mapped_columns, ignored_idx) =
-        build_mapping(&src.headers, &src.type_names, &opts.columns);
+        build_mapping(&src.headers, &auto, &src.type_names, &opts.columns);
     if !mapping.columns.contains_key(&Field::CustomerName)
         && !mapping.columns.contains_key(&Field::FirstName)
         && !mapping.columns.contains_key(&Field::ContactName)
@@ -1248,6 +1378,7 @@ pub async fn import_file(
         skipped: Vec::new(),
         skipped_total: 0,
         contacts_created: 0,
+        notes_added: 0,
         mapped_columns,
         ignored_columns: Vec::new(),
         warnings: Vec::new(),
@@ -1367,6 +1498,7 @@ pub async fn import_file(
         other => other,
     })?;
     progress(src.size, src.size);
+    report.notes_added = cache.notes_added;
     report.ignored_columns = ignored_idx
         .iter()
         .zip(ignored_counts)
@@ -1462,6 +1594,7 @@ struct Cache {
     /// Existing group names with a comma in them, each split at its commas: the export joins
     /// a customer's groups with ", ", so these come back in pieces.
     comma_groups: Vec<Vec<String>>,
+    notes_added: u64,
 }
 
 /// The group names of a cell split at commas, with the pieces of an existing group name that
@@ -1756,6 +1889,7 @@ struct NewLinks {
     groups: Vec<i64>,
     staff: Vec<i64>,
     note: String,
+    extra: Vec<(String, String)>,
 }
 
 const PENDING_MAX: usize = 400;
@@ -1784,6 +1918,7 @@ async fn flush<C: ConnectionTrait>(c: &C, cache: &mut Cache) -> AppResult<Vec<i6
             groups,
             staff,
             note,
+            extra,
         },
     ) in ids.iter().zip(&pending.rows).zip(pending.links)
     {
@@ -1801,7 +1936,12 @@ async fn flush<C: ConnectionTrait>(c: &C, cache: &mut Cache) -> AppResult<Vec<i6
         if !staff.is_empty() {
             customers::set_staff(c, id, &staff).await?;
         }
-        add_note(c, id, &note).await?;
+        if !extra.is_empty() {
+            super::extra::apply(c, id, &extra).await?;
+        }
+        if add_note(c, id, &note).await? {
+            cache.notes_added += 1;
+        }
     }
     Ok(ids)
 }
@@ -2060,6 +2200,12 @@ async fn apply_row<C: ConnectionTrait>(
                 groups: group_ids,
                 staff: staff_ids,
                 note: d.note.clone(),
+                extra: d
+                    .extra
+                    .iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .cloned()
+                    .collect(),
             });
             if d.contact.is_some() {
                 report.contacts_created += 1;
@@ -2179,7 +2325,21 @@ async fn apply_row<C: ConnectionTrait>(
             if merge_more_contacts(c, id, (line, d), mapping, report, cache, opts).await? {
                 changed = true;
             }
+            // Extra fields in the file are set; a blank cell leaves the stored value alone
+            // unless blanks clear.
+            let extra_changes: Vec<(String, String)> = d
+                .extra
+                .iter()
+                .filter(|(_, v)| !v.is_empty() || opts.clear_blanks)
+                .cloned()
+                .collect();
+            let extra_changes = super::extra::diff(&current.extra, &extra_changes);
+            if !extra_changes.is_empty() {
+                super::extra::apply(c, id, &extra_changes).await?;
+                changed = true;
+            }
             if add_note(c, id, &d.note).await? {
+                cache.notes_added += 1;
                 changed = true;
             }
             if changed && before == after {
@@ -2350,10 +2510,13 @@ mod tests {
 
     #[test]
     fn column_maps_are_parsed_strictly() {
-        let m = parse_column_map("3=contact.email, 5=ignore,1:customer_name").unwrap_or_default();
-        assert_eq!(m.get(&3), Some(&Some(Field::Email)));
+        let m = parse_column_map("3=contact.email, 5=ignore,1:customer_name,7=Extra: VAT no ")
+            .unwrap_or_default();
+        assert_eq!(m.get(&3), Some(&Some(Target::Field(Field::Email))));
         assert_eq!(m.get(&5), Some(&None));
-        assert_eq!(m.get(&1), Some(&Some(Field::CustomerName)));
+        assert_eq!(m.get(&1), Some(&Some(Target::Field(Field::CustomerName))));
+        assert_eq!(m.get(&7), Some(&Some(Target::Extra("VAT no".into()))));
+        assert!(parse_column_map("2=extra:").is_err());
         assert!(parse_column_map("0=credit").is_err());
         assert!(parse_column_map("2=emial").is_err());
         assert!(parse_column_map("2=credit,2=ignore").is_err());
@@ -2361,6 +2524,45 @@ mod tests {
         assert!(Field::ALL
             .iter()
             .all(|f| Field::from_name(f.name()) == Some(*f)));
+    }
+
+    #[test]
+    fn extra_columns_are_found_by_prefix_and_by_a_stored_key() {
+        let headers: Vec<String> = [
+            "Customer Name",
+            "extra:Birthday",
+            "EXTRA:vat",
+            "Referrer",
+            "Hobby",
+            "Email",
+        ]
+        .map(String::from)
+        .to_vec();
+        let stored = ["VAT".to_owned(), "referrer".to_owned()];
+        let auto = auto_targets(&headers, &[], &stored);
+        assert_eq!(
+            auto,
+            vec![
+                Some(Target::Field(Field::CustomerName)),
+                Some(Target::Extra("Birthday".into())),
+                Some(Target::Extra("VAT".into())),
+                Some(Target::Extra("referrer".into())),
+                None,
+                Some(Target::Field(Field::Email)),
+            ]
+        );
+        let overrides = HashMap::from([(5, Some(Target::Extra("Birthday".into())))]);
+        let (mapping, mapped, ignored) = build_mapping(&headers, &auto, &[], &overrides);
+        assert_eq!(
+            mapping.extra,
+            vec![
+                ("Birthday".to_owned(), vec![1, 4]),
+                ("VAT".to_owned(), vec![2]),
+                ("referrer".to_owned(), vec![3])
+            ]
+        );
+        assert!(ignored.is_empty());
+        assert_eq!(mapped[4].field, "extra:Birthday");
     }
 
     #[test]
