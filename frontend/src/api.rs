@@ -9,8 +9,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use ucm_types::{
     Contact, ContactUpdate, Customer, CustomerDeleteQuery, CustomerPage, CustomerType,
-    CustomerUpdate, FileMeta, FilePage, FileQuery, FileUpdate, FileUploadQuery, Group,
-    ImportPreview, ImportReport, ImportSettings, ImportUpload, ImportUploadQuery, Invoice,
+    CustomerUpdate, ExtraFieldKey, FileMeta, FilePage, FileQuery, FileUpdate, FileUploadQuery,
+    Group, ImportPreview, ImportReport, ImportSettings, ImportUpload, ImportUploadQuery, Invoice,
     InvoicePage, InvoiceUpdate, Job, JobPage, JobUpdate, LinkedAction, LinkedCounts, LoginRequest,
     LoginResponse, NewContact, NewCustomer, NewGroup, NewInvoice, NewJob, NewNote, NewTicket,
     NewWebsite, Note, NotePage, NoteQuery, NoteUpdate, PageQuery, Problem, RecordQuery,
@@ -451,6 +451,10 @@ pub async fn customer_types() -> ApiResult<Vec<CustomerType>> {
 
 pub async fn groups() -> ApiResult<Vec<Group>> {
     Call::new(Method::GET, "/groups").fetch().await
+}
+
+pub async fn extra_fields() -> ApiResult<Vec<ExtraFieldKey>> {
+    Call::new(Method::GET, "/extra-fields").fetch().await
 }
 
 pub async fn create_group(body: &NewGroup) -> ApiResult<Group> {

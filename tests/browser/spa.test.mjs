@@ -259,6 +259,36 @@ test('a user finds Acme, adds a contact and makes it primary', { skip: SKIP, tim
   assert.deepEqual(errors, [], 'no script errors in the page');
 });
 
+test('extra fields on the Details tab: added, saved, kept after a reload, removed when cleared', { skip: SKIP, timeout: TEST }, async (t) => {
+  const { page, errors } = await newPage(t);
+  const created = await api('POST', '/customers', { token, body: { customer_name: `${TAG} Extra Co` } });
+  await login(page);
+  await page.goto(`${BASE}/customers/${created.id}`);
+  const card = byTestId(page, 'extra-fields');
+  await card.waitFor();
+
+  await byTestId(page, 'new-extra-name').fill('VAT number');
+  await byTestId(page, 'add-extra').click();
+  const vat = byTestId(page, 'extra-VAT number');
+  await vat.fill('GB 123 456');
+  await byTestId(page, 'customer-save').click();
+  await byTestId(page, 'saved').waitFor();
+
+  await page.reload();
+  await until('the saved extra field after a reload', async () =>
+    (await vat.count()) === 1 && (await vat.inputValue()) === 'GB 123 456');
+  const stored = await api('GET', `/customers/${created.id}`, { token });
+  assert.deepEqual(stored.extra, { 'VAT number': 'GB 123 456' });
+  await card.screenshot({ path: path.join(OUT, 'extra-fields.png') });
+
+  await vat.fill('');
+  await byTestId(page, 'customer-save').click();
+  await byTestId(page, 'saved').waitFor();
+  const cleared = await api('GET', `/customers/${created.id}`, { token });
+  assert.deepEqual(cleared.extra, {});
+  assert.deepEqual(errors, [], 'no script errors in the page');
+});
+
 test('an invalid email shows the server\'s message under the email field', { skip: SKIP, timeout: TEST }, async (t) => {
   const { page, errors } = await newPage(t);
   await login(page);
@@ -685,8 +715,10 @@ test('the import wizard: detection, a column re-mapped by hand, preview, import,
   assert.equal(await byTestId(page, 'map-col-4').inputValue(), 'contact.email');
   assert.equal(await byTestId(page, 'map-col-5').inputValue(), '', 'Handy is not imported automatically');
   assert.equal(await byTestId(page, 'map-col-6').inputValue(), 'credit');
-  const handyRow = byTestId(page, 'map-row').filter({ hasText: 'Handy' });
+  const handyRow = page.locator('[data-testid="map-row"][data-column="5"]');
   assert.match(await handyRow.innerText(), /\+49 170 1111111/, 'sample values are shown');
+  assert.equal(await byTestId(page, 'map-col-5').locator('option[value="extra:Handy"]').count(), 1,
+    'a column nothing takes can be kept as an extra field');
   assert.ok(await byTestId(page, 'import-commit').isDisabled(), 'no import before a preview');
   await byTestId(page, 'map-col-5').selectOption('contact.mobile');
   await byTestId(page, 'map-auto-5').waitFor();

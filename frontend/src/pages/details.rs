@@ -1,6 +1,6 @@
 //! The Details tab: edit a customer, archive it or delete it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ucm_types::{
     Address, Customer, CustomerType, CustomerUpdate, Group, NewGroup, Problem, TaxChoice,
@@ -31,6 +31,8 @@ struct DetailsForm {
     address: Address,
     group_ids: BTreeSet<i64>,
     staff_ids: BTreeSet<i64>,
+    /// Extra fields as typed, including keys added here and not yet saved.
+    extra: BTreeMap<String, String>,
 }
 
 impl DetailsForm {
@@ -55,6 +57,7 @@ impl DetailsForm {
             address: c.address.clone(),
             group_ids: c.groups.iter().map(|g| g.id).collect(),
             staff_ids: c.staff.iter().map(|u| u.id).collect(),
+            extra: c.extra.clone(),
         }
     }
 
@@ -125,6 +128,20 @@ impl DetailsForm {
         if staff != self.staff_ids {
             u.staff_ids = Some(self.staff_ids.iter().copied().collect());
         }
+        // Only the extra fields that differ; a cleared value removes the field.
+        let extra: BTreeMap<String, String> = self
+            .extra
+            .keys()
+            .chain(c.extra.keys())
+            .filter_map(|k| {
+                let new = self.extra.get(k).map_or("", |v| v.trim());
+                let old = c.extra.get(k).map_or("", String::as_str);
+                (new != old).then(|| (k.clone(), new.to_string()))
+            })
+            .collect();
+        if !extra.is_empty() {
+            u.extra = Some(extra);
+        }
         Ok(u)
     }
 }
@@ -149,6 +166,9 @@ const FIELDS: &[&str] = &[
     "group_ids",
     "staff_ids",
 ];
+
+/// Extra fields' errors (`extra.<key>`) show next to their inputs.
+const EXTRA_PREFIXES: &[&str] = &["extra."];
 
 #[derive(Clone, PartialEq)]
 enum Notice {
@@ -179,6 +199,8 @@ pub fn DetailsTab(props: &DetailsProps) -> Html {
     let groups = use_state(Vec::<Group>::new);
     let users = use_state(|| None::<Result<Vec<User>, String>>);
     let new_group = use_state(String::new);
+    let extra_keys = use_state(Vec::<String>::new);
+    let new_extra = use_state(String::new);
     let group_error = use_state(|| None::<String>);
     let navigator = use_navigator();
 
@@ -197,8 +219,12 @@ pub fn DetailsTab(props: &DetailsProps) -> Html {
         let types = types.clone();
         let groups = groups.clone();
         let users = users.clone();
+        let extra_keys = extra_keys.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(k) = api::extra_fields().await {
+                    extra_keys.set(k.into_iter().map(|k| k.key).collect());
+                }
                 if let Ok(t) = api::customer_types().await {
                     types.set(t);
                 }
@@ -378,9 +404,73 @@ pub fn DetailsTab(props: &DetailsProps) -> Html {
         })
     };
 
+    let add_extra = {
+        let new_extra = new_extra.clone();
+        let dispatcher = form.dispatcher();
+        Callback::from(move |_: ()| {
+            let key = new_extra.trim().to_string();
+            if key.is_empty() {
+                return;
+            }
+            new_extra.set(String::new());
+            dispatcher.dispatch(FormAction::Edit(Box::new(move |f| {
+                f.extra.entry(key).or_default();
+            })));
+        })
+    };
+    let on_new_extra_input = {
+        let new_extra = new_extra.clone();
+        Callback::from(move |e: InputEvent| {
+            new_extra.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
+    let on_new_extra_key = {
+        let add_extra = add_extra.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" {
+                e.prevent_default();
+                add_extra.emit(());
+            }
+        })
+    };
+
     let p = (*problem).as_ref();
     let err = |k: &str| field_error(p, k);
     let f = &form.0;
+
+    // The customer's extra fields, then the names other customers use, each once, in order.
+    let extra_rows: BTreeSet<String> = f
+        .extra
+        .keys()
+        .cloned()
+        .chain(extra_keys.iter().cloned())
+        .collect();
+    let extra_list = html! {
+        <>
+            if extra_rows.is_empty() {
+                <p class="muted small">{ "No extra fields yet. Name one below to add it." }</p>
+            }
+            { for extra_rows.iter().map(|key| {
+                let name = format!("extra.{key}");
+                let e = err(&name);
+                let k = key.clone();
+                let d = form.dispatcher();
+                let oninput = Callback::from(move |ev: InputEvent| {
+                    let v = ev.target_unchecked_into::<HtmlInputElement>().value();
+                    let k = k.clone();
+                    d.dispatch(FormAction::Edit(Box::new(move |f: &mut DetailsForm| {
+                        f.extra.insert(k, v);
+                    })));
+                });
+                html! {
+                    <Field label={key.clone()} name={name} error={e.clone()} key={key.clone()}>
+                        <TextInput value={f.extra.get(key).cloned().unwrap_or_default()} invalid={e.is_some()}
+                            testid={format!("extra-{key}")} {oninput} />
+                    </Field>
+                }
+            }) }
+        </>
+    };
 
     let addr_field = |label: &'static str,
                       key: &'static str,
@@ -469,7 +559,7 @@ pub fn DetailsTab(props: &DetailsProps) -> Html {
             if *notice == Notice::NoChanges {
                 <Banner kind="info">{ "There are no changes to save." }</Banner>
             }
-            <ProblemBanner problem={(*problem).clone()} fields={FIELDS} testid="details-error" />
+            <ProblemBanner problem={(*problem).clone()} fields={FIELDS} prefixes={EXTRA_PREFIXES} testid="details-error" />
 
             <div class="cards-grid">
                 <section class="card card-pad">
@@ -571,6 +661,19 @@ pub fn DetailsTab(props: &DetailsProps) -> Html {
                     <Field label="Assigned staff" name="staff_ids" error={err("staff_ids")}>
                         { staff_list }
                     </Field>
+                </section>
+
+                <section class="card card-pad" data-testid="extra-fields">
+                    <h2 class="card-title">{ "Extra fields" }</h2>
+                    { extra_list }
+                    <div class="inline-add">
+                        <input class="input input-sm" placeholder="New field name" value={(*new_extra).clone()}
+                            oninput={on_new_extra_input} onkeydown={on_new_extra_key} data-testid="new-extra-name"
+                            aria-label="New extra field name" maxlength="64" />
+                        <button type="button" class="btn btn-sm" onclick={add_extra.reform(|_: MouseEvent| ())}
+                            data-testid="add-extra">{ "Add field" }</button>
+                    </div>
+                    <p class="muted small">{ "Clear a value and save to remove that field from this customer." }</p>
                 </section>
             </div>
 

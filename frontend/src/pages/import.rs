@@ -956,6 +956,9 @@ fn ReportView(props: &ReportViewProps) -> Html {
                 { tile("unchanged", "unchanged", r.unchanged, "unchanged") }
                 { tile("skipped", "skip", r.skipped_total, if f { "to skip" } else { "skipped" }) }
                 { tile("contacts", "contacts", r.contacts_created, if f { "contacts to add" } else { "contacts added" }) }
+                if r.notes_added > 0 {
+                    { tile("notes", "notes", r.notes_added, if f { "notes to add" } else { "notes added" }) }
+                }
                 { tile("warnings", "warn", r.warnings_total, "warnings") }
             </div>
             if !with_values.is_empty() {
