@@ -102,11 +102,11 @@ pub async fn apply<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Every key in use, in order, with how many customers have it.
+/// Every key in use, in Rust's (byte) order on every database, with how many customers have it.
 pub async fn keys_in<C: ConnectionTrait>(c: &C) -> AppResult<Vec<ExtraFieldKey>> {
-    query_all(
+    let mut keys = query_all(
         c,
-        "SELECT field_key, COUNT(*) AS n FROM customer_extra_fields GROUP BY field_key ORDER BY field_key",
+        "SELECT field_key, COUNT(*) AS n FROM customer_extra_fields GROUP BY field_key",
         vec![],
     )
     .await?
@@ -117,7 +117,9 @@ pub async fn keys_in<C: ConnectionTrait>(c: &C) -> AppResult<Vec<ExtraFieldKey>>
             customers: r.try_get::<i64>("", "n")?.max(0) as u64,
         })
     })
-    .collect()
+    .collect::<AppResult<Vec<_>>>()?;
+    keys.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(keys)
 }
 
 pub async fn keys(db: &Db) -> AppResult<Vec<ExtraFieldKey>> {

@@ -9,6 +9,7 @@ use crate::on_both;
 on_both!(
     extra_fields_are_set_merged_and_removed_through_the_api,
     extra_field_columns_import_and_reimport_unchanged,
+    keys_differing_only_in_case_round_trip_unchanged,
 );
 
 async fn customer(app: &TestApp, id: i64) -> Value {
@@ -175,4 +176,40 @@ async fn extra_field_columns_import_and_reimport_unchanged(app: &TestApp) {
         .import_with("columns=5%3Dextra%3A", file2.as_bytes().to_vec())
         .await;
     assert_eq!(s, 422, "{p}");
+}
+
+/// `VAT` and `vat` are two keys: an export of both imports back with every row unchanged, and
+/// a file with both columns re-imports unchanged. A header like `extra:` names no key and is
+/// reported, not dropped silently.
+async fn keys_differing_only_in_case_round_trip_unchanged(app: &TestApp) {
+    app.customer(json!({"customer_name": "Alpha", "extra": {"VAT": "GB1"}}))
+        .await;
+    app.customer(json!({"customer_name": "Beta", "extra": {"vat": "x"}}))
+        .await;
+    let res = app
+        .req(reqwest::Method::GET, "/api/v1/exports/customers")
+        .send()
+        .await
+        .expect("export");
+    let csv = res.bytes().await.expect("bytes").to_vec();
+    let (s, r) = app.import(csv).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["unchanged"], 2, "{r}");
+    let (_, keys) = app.get("/api/v1/extra-fields").await;
+    assert_eq!(
+        keys,
+        json!([{"key": "VAT", "customers": 1}, {"key": "vat", "customers": 1}])
+    );
+
+    let file =
+        "Customer Name,Email,extra:Hobby,extra:hobby,extra:\nC,c@x.test,,x,lost?\nD,d@x.test,y,,\n";
+    let (_, first) = app.import(file.as_bytes().to_vec()).await;
+    assert_eq!(first["created"], 2, "{first}");
+    let warning = first["warnings"][0]["message"].as_str().expect("a warning");
+    assert_eq!(
+        warning,
+        "column 5 (\"extra:\") was not imported: an extra field needs a name; rename the header or map the column"
+    );
+    let (_, again) = app.import(file.as_bytes().to_vec()).await;
+    assert_eq!(again["unchanged"], 2, "{again}");
 }

@@ -676,24 +676,45 @@ fn auto_targets(
     extra_keys: &[String],
 ) -> Vec<Option<Target>> {
     let has_company = headers.iter().any(|h| is_company_header(h));
-    let stored_key = |k: &str| {
-        extra_keys
-            .iter()
-            .find(|s| s.to_lowercase() == k.to_lowercase())
-            .cloned()
-    };
     headers
         .iter()
         .map(|h| {
             if let Some(key) = strip_extra_prefix(h) {
                 let key = super::extra::parse_key(key).ok()?;
-                return Some(Target::Extra(stored_key(&key).unwrap_or(key)));
+                return Some(Target::Extra(stored_spelling(extra_keys, key)));
+            }
+            if RESERVED_HEADERS.contains(&normalize_header(h).as_str()) {
+                return None;
             }
             map_header(h, type_names, has_company)
                 .map(Target::Field)
-                .or_else(|| stored_key(h.trim()).map(Target::Extra))
+                .or_else(|| {
+                    let key = super::extra::parse_key(h).ok()?;
+                    let stored = stored_spelling(extra_keys, key);
+                    extra_keys
+                        .contains(&stored)
+                        .then_some(Target::Extra(stored))
+                })
         })
         .collect()
+}
+
+/// UCM import columns ucm does not read; never taken for an extra field of the same name.
+const RESERVED_HEADERS: [&str; 2] = ["password", "user role name"];
+
+/// The key as stored: exactly `key` when that is in use, else the one stored key that differs
+/// from it only in case (the first in order, should there be several), else `key` itself.
+/// Exact first, so keys that differ only in case each keep their own column.
+fn stored_spelling(stored: &[String], key: String) -> String {
+    if stored.contains(&key) {
+        return key;
+    }
+    let folded = key.to_lowercase();
+    stored
+        .iter()
+        .find(|s| s.to_lowercase() == folded)
+        .cloned()
+        .unwrap_or(key)
 }
 
 fn build_mapping(
@@ -1358,8 +1379,21 @@ pub async fn import_file(
         ));
     }
     let auto = src.auto_targets();
+    let overrides: HashMap<usize, Option<Target>> = opts
+        .columns
+        .iter()
+        .map(|(col, target)| {
+            let target = match target {
+                Some(Target::Extra(k)) => {
+                    Some(Target::Extra(stored_spelling(&src.extra_keys, k.clone())))
+                }
+                other => other.clone(),
+            };
+            (*col, target)
+        })
+        .collect();
     let (mapping, mapped_columns, ignored_idx) =
-        build_mapping(&src.headers, &auto, &src.type_names, &opts.columns);
+        build_mapping(&src.headers, &auto, &src.type_names, &overrides);
     if !mapping.columns.contains_key(&Field::CustomerName)
         && !mapping.columns.contains_key(&Field::FirstName)
         && !mapping.columns.contains_key(&Field::ContactName)
@@ -1388,6 +1422,23 @@ pub async fn import_file(
         delimiter: delimiter_label(src.delimiter),
         dry_run: opts.dry_run,
     };
+    // An `extra:` header whose name cannot be a key is not imported: say why.
+    for &i in &ignored_idx {
+        if opts.columns.contains_key(&(i + 1)) {
+            continue;
+        }
+        if let Some(Err(reason)) = strip_extra_prefix(&headers[i]).map(super::extra::parse_key) {
+            warn(
+                &mut report,
+                src.header_row,
+                format!(
+                    "column {} ({:?}) was not imported: {reason}; rename the header or map the column",
+                    i + 1,
+                    headers[i]
+                ),
+            );
+        }
+    }
     let mut preview = Vec::new();
     let mut ignored_counts = vec![0u64; ignored_idx.len()];
     let txn = db.begin_bulk_write().await?;
@@ -2563,6 +2614,34 @@ mod tests {
         );
         assert!(ignored.is_empty());
         assert_eq!(mapped[4].field, "extra:Birthday");
+
+        // Keys that differ only in case each keep their own column; UCM's reserved import
+        // columns never become extra fields.
+        let stored = [
+            "Hobby".to_owned(),
+            "Password".to_owned(),
+            "hobby".to_owned(),
+        ];
+        let headers: Vec<String> = [
+            "Name",
+            "extra:hobby",
+            "extra:Hobby",
+            "extra:HOBBY",
+            "HOBBY",
+            "Password",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            auto_targets(&headers, &[], &stored)[1..],
+            [
+                Some(Target::Extra("hobby".into())),
+                Some(Target::Extra("Hobby".into())),
+                Some(Target::Extra("Hobby".into())),
+                Some(Target::Extra("Hobby".into())),
+                None,
+            ]
+        );
     }
 
     #[test]
