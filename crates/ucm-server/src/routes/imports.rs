@@ -170,14 +170,7 @@ async fn describe(state: &AppState, id: &str) -> AppResult<ImportUpload> {
         delimiter: import::delimiter_label(detected.delimiter),
         header_row: detected.header_row,
         data_rows: detected.data_rows,
-        fields: import_fields(
-            &detected.columns,
-            &extra::keys(&state.db)
-                .await?
-                .into_iter()
-                .map(|k| k.key)
-                .collect::<Vec<_>>(),
-        ),
+        fields: import_fields(&detected.columns, &detected.extra_keys),
         columns: detected.columns,
         report: state.imports.report(id).await?,
     })

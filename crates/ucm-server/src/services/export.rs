@@ -181,17 +181,12 @@ impl Export {
         let mut extra_keys = Vec::new();
         match kind {
             Kind::Customers => {
-                extra_keys = query_all(
-                    &txn,
-                    "SELECT DISTINCT field_key FROM customer_extra_fields ORDER BY field_key",
-                    vec![],
-                )
-                .await?
-                .iter()
-                .map(|r| r.try_get::<String>("", "field_key"))
-                .collect::<Result<_, _>>()?;
-                // Rust's order, not the database's collation: the same columns on both backends.
-                extra_keys.sort();
+                // In byte order on both backends, so the columns are the same on both.
+                extra_keys = super::extra::keys_in(&txn)
+                    .await?
+                    .into_iter()
+                    .map(|k| k.key)
+                    .collect();
                 let extra_headers: Vec<String> =
                     extra_keys.iter().map(|k| format!("extra:{k}")).collect();
                 let (before_groups, groups) = CUSTOMER_COLUMNS.split_at(CUSTOMER_COLUMNS.len() - 1);

@@ -1280,6 +1280,8 @@ pub struct Detected {
     pub header_row: u64,
     pub data_rows: u64,
     pub columns: Vec<ucm_types::ImportColumn>,
+    /// The extra field keys in use, read when the file was opened.
+    pub extra_keys: Vec<String>,
 }
 
 pub async fn detect(db: &Db, path: &Path) -> AppResult<Detected> {
@@ -1324,6 +1326,7 @@ pub async fn detect(db: &Db, path: &Path) -> AppResult<Detected> {
         header_row: src.header_row,
         data_rows,
         columns,
+        extra_keys: src.extra_keys,
     })
 }
 
