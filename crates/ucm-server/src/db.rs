@@ -97,12 +97,31 @@ impl Db {
         }
         let conn = Database::connect(opts).await?;
         let backend = conn.get_database_backend();
-        Ok(Self {
+        let db = Self {
             conn,
             backend,
             write_gate: is_sqlite.then(|| Arc::new(Mutex::new(()))),
             list_index: None,
-        })
+        };
+        if is_sqlite && !db.sqlite_plans_are_stable().await? {
+            tracing::warn!(
+                "this build's SQLite lacks SQLITE_ENABLE_QPSG (set by .cargo/config.toml): \
+                 every query will be parsed again on each execution, about half the speed"
+            );
+        }
+        Ok(db)
+    }
+
+    /// Whether the SQLite library was built with the query-planner stability guarantee (see
+    /// `.cargo/config.toml`): without it cached statements are re-parsed on every execution.
+    pub async fn sqlite_plans_are_stable(&self) -> Result<bool, DbErr> {
+        for row in query_all(&self.conn, "PRAGMA compile_options", vec![]).await? {
+            let option: String = row.try_get_by_index(0)?;
+            if option == "ENABLE_QPSG" {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     pub async fn migrate(&self) -> Result<(), DbErr> {
@@ -241,5 +260,15 @@ mod tests {
             vec![1.into(), 2.into()],
         );
         assert_eq!(s.sql, "a = ? AND b = ?");
+    }
+
+    /// `.cargo/config.toml` must reach libsqlite3-sys's build: a build without it still works
+    /// but re-parses every statement on every execution.
+    #[tokio::test]
+    async fn bundled_sqlite_has_plan_stability() {
+        let db = Db::connect("sqlite::memory:", 1, false)
+            .await
+            .expect("in-memory SQLite");
+        assert!(db.sqlite_plans_are_stable().await.expect("compile options"));
     }
 }
