@@ -340,16 +340,27 @@ pub(crate) async fn insert_many<C: ConnectionTrait>(
         let sql = format!(
             "INSERT INTO customers (customer_name, customer_type_id, customer_number, credit, tax_name, \
              tax_rate_e4, invoice_prefix, line_1, line_2, suburb, state, region, country, post_code, archived, \
-             name_key, search_text, version, created_at, updated_at) VALUES {} RETURNING id",
+             name_key, search_text, version, created_at, updated_at) VALUES {}",
             vec![tuple.as_str(); chunk.len()].join(", ")
         );
-        let mut got: Vec<i64> = query_all(c, &sql, values)
-            .await?
-            .iter()
-            .map(|r| r.try_get::<i64>("", "id"))
-            .collect::<Result<_, _>>()?;
-        got.sort_unstable();
-        ids.extend(got);
+        if c.get_database_backend() == sea_orm::DbBackend::Sqlite {
+            // One INSERT numbers its rows consecutively under the write lock, so the last id
+            // gives them all; streaming RETURNING's rows back cost more than the insert.
+            let last = c
+                .execute_raw(crate::db::stmt(sea_orm::DbBackend::Sqlite, &sql, values))
+                .await?;
+            let last = i64::try_from(last.last_insert_id())
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("customer id: {e}")))?;
+            ids.extend(last + 1 - chunk.len() as i64..=last);
+        } else {
+            let mut got: Vec<i64> = query_all(c, &format!("{sql} RETURNING id"), values)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<i64>("", "id"))
+                .collect::<Result<_, _>>()?;
+            got.sort_unstable();
+            ids.extend(got);
+        }
     }
     let with_contact: Vec<(i64, &ContactFields)> = rows
         .iter()

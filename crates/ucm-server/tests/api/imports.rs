@@ -15,6 +15,7 @@ on_both!(
     numbered_contact_groups_add_contacts,
     damaged_utf8_keeps_its_accents_and_reports_the_bad_line,
     a_notes_column_adds_each_text_once,
+    a_file_of_many_batches_lands_every_contact_on_its_customer,
 );
 
 fn count(report: &Value, key: &str) -> u64 {
@@ -727,4 +728,108 @@ async fn a_notes_column_adds_each_text_once(app: &TestApp) {
     assert_eq!(count(&bad, "created"), 0, "{bad}");
     let reason = bad["skipped"][0]["reason"].as_str().unwrap_or_default();
     assert!(reason.contains("notes (column 2 \"Notes\")"), "{bad}");
+}
+
+/// Imports write new customers in batches on a task of their own, while later rows are
+/// matched; ids are worked out per batch. Every contact, group and note must still land on the
+/// customer of its row, and rows naming a customer of a batch not yet written must find it.
+async fn a_file_of_many_batches_lands_every_contact_on_its_customer(app: &TestApp) {
+    let mut csv =
+        String::from("Customer Name,Primary Email,Primary Phone,Customer Group,Notes\r\n");
+    let mut updates = 0;
+    for i in 1..=1500 {
+        let group = if i % 5 == 0 {
+            format!("G{}", i % 3)
+        } else {
+            String::new()
+        };
+        let note = if i % 7 == 0 {
+            format!("note {i}")
+        } else {
+            String::new()
+        };
+        csv.push_str(&format!("Batch {i:04},c{i}@batch.test,,{group},{note}\r\n"));
+        if i % 97 == 0 {
+            // The customer of the line before: pending or still being written.
+            let j = i - 1;
+            csv.push_str(&format!("Batch {j:04},c{j}@batch.test,0400 {j},,\r\n"));
+            updates += 1;
+        }
+    }
+    let (s, r) = app.import(csv.clone().into_bytes()).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["created"], 1500, "{r}");
+    assert_eq!(r["updated"], updates, "{r}");
+    assert_eq!(r["notes_added"], 1500 / 7, "{r}");
+    assert_eq!(r["skipped"], json!([]), "{r}");
+
+    let mut seen = 0;
+    for page in 1..=8 {
+        let (_, list) = app
+            .get(&format!(
+                "/api/v1/customers?per_page=200&sort=name&page={page}"
+            ))
+            .await;
+        for c in list["items"].as_array().expect("items") {
+            let name = c["customer_name"].as_str().expect("name");
+            let i: u32 = name.trim_start_matches("Batch ").parse().expect("number");
+            assert_eq!(
+                c["primary_contact"]["email"],
+                format!("c{i}@batch.test"),
+                "{c}"
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 1500);
+    for i in [96u32, 485, 1000, 1455] {
+        let (_, list) = app
+            .get(&format!("/api/v1/customers?q=Batch%20{i:04}"))
+            .await;
+        let id = list["items"][0]["id"].as_i64().expect("id");
+        let (_, c) = app.get(&format!("/api/v1/customers/{id}")).await;
+        let phone = if (i + 1) % 97 == 0 {
+            format!("0400 {i}")
+        } else {
+            String::new()
+        };
+        assert_eq!(c["primary_contact"]["phone"], phone, "{c}");
+        let groups: Vec<&str> = c["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .filter_map(|g| g["name"].as_str())
+            .collect();
+        let group = format!("G{}", i % 3);
+        assert_eq!(
+            groups,
+            if i % 5 == 0 {
+                vec![group.as_str()]
+            } else {
+                vec![]
+            },
+            "{c}"
+        );
+        let (_, notes) = app.get(&format!("/api/v1/customers/{id}/notes")).await;
+        let bodies: Vec<&str> = notes["items"]
+            .as_array()
+            .expect("notes")
+            .iter()
+            .filter_map(|n| n["body"].as_str())
+            .collect();
+        let note = format!("note {i}");
+        assert_eq!(
+            bodies,
+            if i % 7 == 0 {
+                vec![note.as_str()]
+            } else {
+                vec![]
+            },
+            "{notes}"
+        );
+    }
+
+    let (_, again) = app.import(csv.into_bytes()).await;
+    assert_eq!(again["created"], 0, "{again}");
+    assert_eq!(again["unchanged"], 1500 + updates, "{again}");
 }

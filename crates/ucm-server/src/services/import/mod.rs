@@ -7,6 +7,7 @@ pub mod uploads;
 
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
+use std::sync::Arc;
 
 use sea_orm::ConnectionTrait;
 use ucm_types::{
@@ -19,7 +20,7 @@ use self::reader::{swallowed_rows, Record, RecordReader, TextEncoding};
 use super::contacts::{self, ContactFields};
 use super::customers::{self, CustomerFields, DEFAULT_TYPE_ID};
 use super::lookups;
-use crate::db::{query_all, query_one, Db};
+use crate::db::{query_all, query_one, Db, WriteTxn};
 use crate::domain::{self, fold, optional_text, split_full_name, EmailAddress};
 use crate::error::{AppError, AppResult};
 
@@ -1371,7 +1372,7 @@ pub async fn import_file(
     progress: &(dyn Fn(u64, u64) + Sync),
     preview_rows: usize,
 ) -> AppResult<Imported> {
-    let mut src = open(db, path).await?;
+    let src = open(db, path).await?;
     if let Some(col) = opts.columns.keys().find(|c| **c > src.headers.len()) {
         return Err(AppError::field(
             "columns",
@@ -1443,14 +1444,14 @@ pub async fn import_file(
         }
     }
     let mut preview = Vec::new();
-    let mut ignored_counts = vec![0u64; ignored_idx.len()];
-    let txn = db.begin_bulk_write().await?;
+    let txn = Arc::new(db.begin_bulk_write().await?);
     let mut cache = Cache {
-        index: Index::load(&*txn).await?,
+        index: Index::load(&**txn).await?,
+        writer: Some(Writer::start(Arc::clone(&txn))),
         ..Cache::default()
     };
     cache.comma_groups = query_all(
-        &*txn,
+        &**txn,
         "SELECT name FROM customer_groups WHERE name LIKE '%,%'",
         vec![],
     )
@@ -1465,93 +1466,109 @@ pub async fn import_file(
         })
     })
     .collect::<Result<_, _>>()?;
-    let mut records = 0u64;
-    while let Some(record) = src.next_record()? {
-        records += 1;
-        if records.is_multiple_of(256) {
-            progress(src.reader.raw_bytes(), src.size);
-        }
-        if let Some(message) = swallowed_rows(&record, src.delimiter, src.headers.len()) {
-            return Err(AppError::field("file", message));
-        }
-        if record.cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        report.rows_read += 1;
-        if src.encoding == TextEncoding::Utf8Damaged
-            && record.cells.iter().any(|c| c.contains('\u{FFFD}'))
-        {
-            warn(
-                &mut report,
-                record.line,
-                "bytes on this line are not valid UTF-8; each was read as \u{FFFD}".into(),
-            );
-        }
-        for (k, &i) in ignored_idx.iter().enumerate() {
-            if record.cells.get(i).is_some_and(|c| !c.trim().is_empty()) {
-                ignored_counts[k] += 1;
+    let size = src.size;
+    let mapping = Arc::new(mapping);
+    let (batches, mut prepared) = tokio::sync::mpsc::channel(PREPARED_QUEUE);
+    let reading = tokio::task::spawn_blocking({
+        let mapping = Arc::clone(&mapping);
+        let ignored_idx = ignored_idx.clone();
+        move || prepare_records(src, &mapping, &ignored_idx, &batches)
+    });
+    while let Some(batch) = prepared.recv().await {
+        let batch = batch?;
+        progress(batch.bytes_read, size);
+        for row in batch.rows {
+            let Prepared {
+                record,
+                utf8_damaged,
+                warnings,
+                parsed,
+            } = row;
+            report.rows_read += 1;
+            if utf8_damaged {
+                warn(
+                    &mut report,
+                    record.line,
+                    "bytes on this line are not valid UTF-8; each was read as \u{FFFD}".into(),
+                );
             }
-        }
-        let listed = (report.skipped.len(), report.warnings.len());
-        let outcome = import_record(
-            &*txn,
-            &record,
-            &headers,
-            &mapping,
-            &mut report,
-            &mut cache,
-            &opts,
-        )
-        .await
-        .map_err(|e| match e {
-            AppError::Internal(cause) => {
-                AppError::Internal(cause.context(format!("import failed at line {}", record.line)))
+            let listed = (report.skipped.len(), report.warnings.len());
+            for w in warnings {
+                warn(&mut report, w.row, w.message);
             }
-            other => AppError::BadRequest(format!(
-                "import stopped at line {} and nothing was imported: {}",
-                record.line,
-                other.to_problem().detail.unwrap_or_default()
-            )),
-        })?;
-        match outcome {
-            Some(Outcome::Created) => report.created += 1,
-            Some(Outcome::Updated(_)) => report.updated += 1,
-            Some(Outcome::Unchanged(_)) => report.unchanged += 1,
-            None => {}
-        }
-        if preview.len() < preview_rows {
-            let ours = |id: i64| Some(id).filter(|id| *id < cache.index.first_new_id);
-            let (action, customer_id) = match outcome {
-                None => (RowAction::Skip, None),
-                Some(Outcome::Created) => (RowAction::Create, None),
-                Some(Outcome::Updated(id)) => (RowAction::Update, ours(id)),
-                Some(Outcome::Unchanged(id)) => (RowAction::Unchanged, ours(id)),
-            };
-            let problems = report.skipped[listed.0..]
-                .iter()
-                .map(|s| s.reason.clone())
-                .chain(
-                    report.warnings[listed.1..]
-                        .iter()
-                        .map(|w| w.message.clone()),
+            let outcome = match parsed {
+                Ok(d) => apply_row(
+                    &**txn,
+                    &d,
+                    &mapping,
+                    record.line,
+                    &mut report,
+                    &mut cache,
+                    &opts,
                 )
-                .collect();
-            preview.push(PreviewRow {
-                row: record.line,
-                cells: record.cells,
-                action,
-                customer_id,
-                problems,
-            });
+                .await
+                .map_err(|e| match e {
+                    AppError::Internal(cause) => AppError::Internal(
+                        cause.context(format!("import failed at line {}", record.line)),
+                    ),
+                    other => AppError::BadRequest(format!(
+                        "import stopped at line {} and nothing was imported: {}",
+                        record.line,
+                        other.to_problem().detail.unwrap_or_default()
+                    )),
+                })?,
+                Err(reason) => {
+                    skip(&mut report, record.line, reason);
+                    None
+                }
+            };
+            match outcome {
+                Some(Outcome::Created) => report.created += 1,
+                Some(Outcome::Updated(_)) => report.updated += 1,
+                Some(Outcome::Unchanged(_)) => report.unchanged += 1,
+                None => {}
+            }
+            if preview.len() < preview_rows {
+                let ours = |id: i64| Some(id).filter(|id| *id < cache.index.first_new_id);
+                let (action, customer_id) = match outcome {
+                    None => (RowAction::Skip, None),
+                    Some(Outcome::Created) => (RowAction::Create, None),
+                    Some(Outcome::Updated(id)) => (RowAction::Update, ours(id)),
+                    Some(Outcome::Unchanged(id)) => (RowAction::Unchanged, ours(id)),
+                };
+                let problems = report.skipped[listed.0..]
+                    .iter()
+                    .map(|s| s.reason.clone())
+                    .chain(
+                        report.warnings[listed.1..]
+                            .iter()
+                            .map(|w| w.message.clone()),
+                    )
+                    .collect();
+                preview.push(PreviewRow {
+                    row: record.line,
+                    cells: record.cells,
+                    action,
+                    customer_id,
+                    problems,
+                });
+            }
         }
     }
-    flush(&*txn, &mut cache).await.map_err(|e| match e {
-        AppError::Internal(cause) => {
-            AppError::Internal(cause.context("import failed while writing new customers"))
-        }
-        other => other,
+    let ignored_counts = reading
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("import reading thread: {e}")))?;
+    flush(&mut cache).await?;
+    if let Some(writer) = cache.writer.take() {
+        writer.finish(&mut cache).await?;
+    }
+    // The writer task has ended and dropped its handle on the transaction.
+    let txn = Arc::try_unwrap(txn).map_err(|_| {
+        AppError::Internal(anyhow::anyhow!(
+            "the import writer still holds the transaction"
+        ))
     })?;
-    progress(src.size, src.size);
+    progress(size, size);
     report.notes_added = cache.notes_added;
     report.ignored_columns = ignored_idx
         .iter()
@@ -1586,50 +1603,126 @@ pub async fn import_file(
     Ok(Imported { report, preview })
 }
 
-/// One data record: checked for shape, parsed, matched and applied (or skipped).
-async fn import_record<C: ConnectionTrait>(
-    c: &C,
-    record: &Record,
-    headers: &[String],
+/// One data record as the reading thread left it: its shape checked and its cells parsed,
+/// nothing matched or written yet.
+struct Prepared {
+    record: Record,
+    utf8_damaged: bool,
+    /// Said about the row while parsing it (e.g. a column whose value lost to another).
+    warnings: Vec<RowMessage>,
+    /// The row, or why it is skipped.
+    parsed: Result<RowData, String>,
+}
+
+struct PreparedBatch {
+    rows: Vec<Prepared>,
+    /// How far into the file the reader is, for the progress bar.
+    bytes_read: u64,
+}
+
+/// Records per hand-over from the reading thread: enough that handing over costs nothing next
+/// to the rows, few enough that the writer never waits long for the first ones.
+const PREPARED_BATCH: usize = 256;
+/// Batches read ahead of the writer: memory stays bounded however large the file.
+const PREPARED_QUEUE: usize = 4;
+
+/// Reads, checks and parses the data records on a thread of their own, so that decoding and
+/// parsing the next rows overlaps with matching and writing the previous ones. Stops early
+/// when the writer has stopped (the channel is closed). Returns, per ignored column, how many
+/// of its cells held something.
+fn prepare_records(
+    mut src: Opened,
     mapping: &Mapping,
-    report: &mut ImportReport,
-    cache: &mut Cache,
-    opts: &ImportOptions,
-) -> AppResult<Option<Outcome>> {
-    if record.cells.len() != headers.len() {
-        let extra_is_empty = record.cells.len() > headers.len()
-            && record.cells[headers.len()..]
-                .iter()
-                .all(|c| c.trim().is_empty());
-        if !extra_is_empty {
-            skip(
-                report,
-                record.line,
-                format!(
-                    "the row has {} fields but the header has {}; fix the row so its values line up",
-                    record.cells.len(),
-                    headers.len()
-                ),
-            );
-            return Ok(None);
+    ignored_idx: &[usize],
+    batches: &tokio::sync::mpsc::Sender<AppResult<PreparedBatch>>,
+) -> Vec<u64> {
+    let columns = src.headers.len();
+    let mut ignored_counts = vec![0u64; ignored_idx.len()];
+    let mut rows = Vec::with_capacity(PREPARED_BATCH);
+    let failure = loop {
+        let record = match src.next_record() {
+            Ok(Some(record)) => record,
+            Ok(None) => break None,
+            Err(e) => break Some(e),
+        };
+        if let Some(message) = swallowed_rows(&record, src.delimiter, columns) {
+            break Some(AppError::field("file", message));
         }
-    }
-    let row = Row {
-        cells: &record.cells,
-        mapping,
+        if record.cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        for (k, &i) in ignored_idx.iter().enumerate() {
+            if record.cells.get(i).is_some_and(|c| !c.trim().is_empty()) {
+                ignored_counts[k] += 1;
+            }
+        }
+        rows.push(prepare(record, mapping, columns, src.encoding));
+        if rows.len() == PREPARED_BATCH {
+            let batch = PreparedBatch {
+                rows: std::mem::replace(&mut rows, Vec::with_capacity(PREPARED_BATCH)),
+                bytes_read: src.reader.raw_bytes(),
+            };
+            if batches.blocking_send(Ok(batch)).is_err() {
+                return ignored_counts;
+            }
+        }
     };
-    let mut warnings = Vec::new();
-    let parsed = parse_row(&row, record.line, &mut warnings);
-    for w in warnings {
-        warn(report, w.row, w.message);
-    }
-    match parsed {
-        Ok(parsed) => apply_row(c, &parsed, mapping, record.line, report, cache, opts).await,
-        Err(reason) => {
-            skip(report, record.line, reason);
-            Ok(None)
+    // The rows before a failure go first, so that an error the writer meets in one of them is
+    // the one reported, as when reading and writing were one loop.
+    if !rows.is_empty() {
+        let batch = PreparedBatch {
+            rows,
+            bytes_read: src.reader.raw_bytes(),
+        };
+        if batches.blocking_send(Ok(batch)).is_err() {
+            return ignored_counts;
         }
     }
+    if let Some(e) = failure {
+        // A closed channel means the writer already stopped with an error of its own.
+        let _ = batches.blocking_send(Err(e));
+    }
+    ignored_counts
+}
+
+fn prepare(record: Record, mapping: &Mapping, columns: usize, encoding: TextEncoding) -> Prepared {
+    let utf8_damaged = encoding == TextEncoding::Utf8Damaged
+        && record.cells.iter().any(|c| c.contains('\u{FFFD}'));
+    let mut warnings = Vec::new();
+    let parsed = match ragged(&record, columns) {
+        Some(reason) => Err(reason),
+        None => parse_row(
+            &Row {
+                cells: &record.cells,
+                mapping,
+            },
+            record.line,
+            &mut warnings,
+        ),
+    };
+    Prepared {
+        record,
+        utf8_damaged,
+        warnings,
+        parsed,
+    }
+}
+
+/// Why a record cannot be read against the header (None: its values line up). Empty cells past
+/// the header's end are fine: UCM ends every line with a delimiter.
+fn ragged(record: &Record, columns: usize) -> Option<String> {
+    if record.cells.len() == columns {
+        return None;
+    }
+    let extra_is_empty =
+        record.cells.len() > columns && record.cells[columns..].iter().all(|c| c.trim().is_empty());
+    (!extra_is_empty).then(|| {
+        format!(
+            "the row has {} fields but the header has {}; fix the row so its values line up",
+            record.cells.len(),
+            columns
+        )
+    })
 }
 
 #[derive(Default)]
@@ -1644,6 +1737,8 @@ struct Cache {
     emails: KeyedMap<u64>,
     index: Index,
     pending: Pending,
+    /// Set for the whole run of an import (absent only in `Cache::default()`).
+    writer: Option<Writer>,
     ahead: ReadAhead,
     /// Existing group names with a comma in them, each split at its commas: the export joins
     /// a customer's groups with ", ", so these come back in pieces.
@@ -1931,9 +2026,7 @@ impl Index {
 struct Pending {
     rows: Vec<(CustomerFields, Option<ContactFields>)>,
     links: Vec<NewLinks>,
-    file_ids: std::collections::HashSet<u64>,
-    emails: std::collections::HashSet<String>,
-    names: std::collections::HashSet<String>,
+    keys: BatchKeys,
 }
 
 /// What a pending new customer gets once it has an id.
@@ -1948,8 +2041,20 @@ struct NewLinks {
 
 const PENDING_MAX: usize = 400;
 
-impl Pending {
-    /// Whether this row could match a customer not yet written (then the batch goes first).
+/// Batches handed to the writer and not yet made matchable. Two keep the writer busy while
+/// the next one fills; more would only hold memory.
+const WRITES_QUEUED: usize = 2;
+
+/// What identifies a batch's customers to later rows of the file.
+#[derive(Default)]
+struct BatchKeys {
+    file_ids: std::collections::HashSet<u64>,
+    emails: std::collections::HashSet<String>,
+    names: std::collections::HashSet<String>,
+}
+
+impl BatchKeys {
+    /// Whether this row could match one of these customers.
     fn touches(&self, d: &RowData, opts: &ImportOptions) -> bool {
         d.file_key.is_some_and(|f| self.file_ids.contains(&f))
             || (opts.match_email && !d.email_key.is_empty() && self.emails.contains(&d.email_key))
@@ -1957,14 +2062,162 @@ impl Pending {
     }
 }
 
-/// Writes the pending new customers and makes them matchable.
-/// Returns the new customers' ids in the order they were added.
-async fn flush<C: ConnectionTrait>(c: &C, cache: &mut Cache) -> AppResult<Vec<i64>> {
-    if cache.pending.rows.is_empty() {
-        return Ok(Vec::new());
+/// New customers as written, to be made matchable in input order.
+struct Written {
+    ids: Vec<i64>,
+    /// Per customer: the file's Customer ID key, the name and the primary email key.
+    keys: Vec<(Option<u64>, String, Option<String>)>,
+    notes_added: u64,
+}
+
+/// Writes batches of new customers on a task of its own, so that matching the next rows of
+/// the file overlaps with the database inserting the previous ones. Batches are written one
+/// after the other in the order sent, so ids still follow the file.
+struct Writer {
+    batches: Option<tokio::sync::mpsc::Sender<Pending>>,
+    written: tokio::sync::mpsc::Receiver<AppResult<Written>>,
+    /// The keys of each batch sent and not yet received back, oldest first.
+    in_flight: VecDeque<BatchKeys>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Writer {
+    fn start(txn: Arc<WriteTxn>) -> Self {
+        let (batches, mut to_write) = tokio::sync::mpsc::channel::<Pending>(WRITES_QUEUED);
+        let (done, written) = tokio::sync::mpsc::channel(WRITES_QUEUED + 1);
+        let task = tokio::spawn(async move {
+            while let Some(pending) = to_write.recv().await {
+                let result = write_pending(&**txn, pending).await;
+                let failed = result.is_err();
+                if done.send(result).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        Self {
+            batches: Some(batches),
+            written,
+            in_flight: VecDeque::new(),
+            task,
+        }
     }
-    let pending = std::mem::take(&mut cache.pending);
-    let ids = customers::insert_many(c, &pending.rows).await?;
+
+    fn touches(&self, d: &RowData, opts: &ImportOptions) -> bool {
+        self.in_flight.iter().any(|keys| keys.touches(d, opts))
+    }
+
+    /// Waits for the writer to finish everything sent and lets it stop.
+    async fn finish(mut self, cache: &mut Cache) -> AppResult<()> {
+        settle(cache, &mut self).await?;
+        self.batches = None;
+        self.task
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("import writer: {e}")))
+    }
+}
+
+/// Makes written customers matchable by later rows.
+fn made_matchable(cache: &mut Cache, written: Written) -> Vec<i64> {
+    for (&id, (file_id, name, email)) in written.ids.iter().zip(&written.keys) {
+        if let Some(f) = file_id {
+            cache.file_ids.insert(*f, id);
+        }
+        cache.index.add(id, name, email.as_deref());
+    }
+    cache.notes_added += written.notes_added;
+    written.ids
+}
+
+/// Receives one written batch back (waiting for it) and makes its customers matchable.
+async fn receive_one(cache: &mut Cache, writer: &mut Writer) -> AppResult<Vec<i64>> {
+    let written = writer.written.recv().await.ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!(
+            "the import writer stopped without an answer"
+        ))
+    })??;
+    writer.in_flight.pop_front();
+    Ok(made_matchable(cache, written))
+}
+
+/// Waits until every batch sent is written and matchable; returns the last batch's ids.
+async fn settle(cache: &mut Cache, writer: &mut Writer) -> AppResult<Vec<i64>> {
+    let mut last = Vec::new();
+    while !writer.in_flight.is_empty() {
+        last = receive_one(cache, writer).await?;
+    }
+    Ok(last)
+}
+
+/// Hands the pending new customers to the writer without waiting for them.
+async fn dispatch(cache: &mut Cache) -> AppResult<()> {
+    if cache.pending.rows.is_empty() {
+        return Ok(());
+    }
+    let mut writer = cache
+        .writer
+        .take()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("import writer missing")))?;
+    let result = dispatch_to(cache, &mut writer).await;
+    cache.writer = Some(writer);
+    result
+}
+
+async fn dispatch_to(cache: &mut Cache, writer: &mut Writer) -> AppResult<()> {
+    // Batches already written are made matchable now: fewer to wait for later.
+    while let Ok(written) = writer.written.try_recv() {
+        writer.in_flight.pop_front();
+        made_matchable(cache, written?);
+    }
+    let mut pending = std::mem::take(&mut cache.pending);
+    let keys = std::mem::take(&mut pending.keys);
+    let sent = match &writer.batches {
+        Some(batches) => batches.send(pending).await.is_ok(),
+        None => false,
+    };
+    writer.in_flight.push_back(keys);
+    if !sent {
+        // The writer stopped at an error: that error is waiting to be received.
+        settle(cache, writer).await?;
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "the import writer stopped"
+        )));
+    }
+    Ok(())
+}
+
+/// Writes the pending new customers and waits until they and every batch before them are
+/// matchable. Returns the new customers' ids in the order they were added.
+async fn flush(cache: &mut Cache) -> AppResult<Vec<i64>> {
+    let mut writer = cache
+        .writer
+        .take()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("import writer missing")))?;
+    let mut result = Ok(Vec::new());
+    if !cache.pending.rows.is_empty() {
+        result = dispatch_to(cache, &mut writer).await.map(|()| Vec::new());
+    }
+    if result.is_ok() {
+        result = settle(cache, &mut writer).await;
+    }
+    cache.writer = Some(writer);
+    result
+}
+
+/// Inserts a batch of new customers with their links (the writer's part of an import).
+async fn write_pending<C: ConnectionTrait>(c: &C, pending: Pending) -> AppResult<Written> {
+    let ids = customers::insert_many(c, &pending.rows)
+        .await
+        .map_err(|e| match e {
+            AppError::Internal(cause) => {
+                AppError::Internal(cause.context("import failed while writing new customers"))
+            }
+            other => other,
+        })?;
+    let mut written = Written {
+        ids: Vec::with_capacity(ids.len()),
+        keys: Vec::with_capacity(ids.len()),
+        notes_added: 0,
+    };
     for (
         (&id, (fields, contact)),
         NewLinks {
@@ -1974,16 +2227,8 @@ async fn flush<C: ConnectionTrait>(c: &C, cache: &mut Cache) -> AppResult<Vec<i6
             note,
             extra,
         },
-    ) in ids.iter().zip(&pending.rows).zip(pending.links)
+    ) in ids.iter().zip(pending.rows).zip(pending.links)
     {
-        if let Some(f) = file_id {
-            cache.file_ids.insert(f, id);
-        }
-        let email = contact
-            .as_ref()
-            .map(ContactFields::email_key)
-            .filter(|e| !e.is_empty());
-        cache.index.add(id, &fields.name, email.as_deref());
         if !groups.is_empty() {
             customers::set_groups(c, id, &groups).await?;
         }
@@ -1994,10 +2239,16 @@ async fn flush<C: ConnectionTrait>(c: &C, cache: &mut Cache) -> AppResult<Vec<i6
             super::extra::apply(c, id, &extra).await?;
         }
         if add_note(c, id, &note).await? {
-            cache.notes_added += 1;
+            written.notes_added += 1;
         }
+        let email = contact
+            .as_ref()
+            .map(ContactFields::email_key)
+            .filter(|e| !e.is_empty());
+        written.ids.push(id);
+        written.keys.push((file_id, fields.name, email));
     }
-    Ok(ids)
+    Ok(written)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -2171,8 +2422,10 @@ async fn apply_row<C: ConnectionTrait>(
             ),
         }
     }
-    if cache.pending.touches(d, opts) {
-        flush(c, cache).await?;
+    if cache.pending.keys.touches(d, opts)
+        || cache.writer.as_ref().is_some_and(|w| w.touches(d, opts))
+    {
+        flush(cache).await?;
     }
     let (found, stranger) = match find_match(d, cache, opts) {
         Ok(m) => m,
@@ -2242,12 +2495,12 @@ async fn apply_row<C: ConnectionTrait>(
             };
             let p = &mut cache.pending;
             if let Some(f) = d.file_key {
-                p.file_ids.insert(f);
+                p.keys.file_ids.insert(f);
             }
             if !d.email_key.is_empty() {
-                p.emails.insert(d.email_key.clone());
+                p.keys.emails.insert(d.email_key.clone());
             }
-            p.names.insert(fields.name.clone());
+            p.keys.names.insert(fields.name.clone());
             p.rows.push((fields, d.contact.clone()));
             p.links.push(NewLinks {
                 file_id: d.file_key,
@@ -2266,12 +2519,12 @@ async fn apply_row<C: ConnectionTrait>(
             }
             if !d.more_contacts.is_empty() {
                 // The further contacts need the customer's id: write it now.
-                let ids = flush(c, cache).await?;
+                let ids = flush(cache).await?;
                 if let Some(&id) = ids.last() {
                     merge_more_contacts(c, id, (line, d), mapping, report, cache, opts).await?;
                 }
             } else if p.rows.len() >= PENDING_MAX {
-                flush(c, cache).await?;
+                dispatch(cache).await?;
             }
             Ok(Some(Outcome::Created))
         }
