@@ -2205,14 +2205,16 @@ async fn flush(cache: &mut Cache) -> AppResult<Vec<i64>> {
 
 /// Inserts a batch of new customers with their links (the writer's part of an import).
 async fn write_pending<C: ConnectionTrait>(c: &C, pending: Pending) -> AppResult<Written> {
-    let ids = customers::insert_many(c, &pending.rows)
-        .await
-        .map_err(|e| match e {
-            AppError::Internal(cause) => {
-                AppError::Internal(cause.context("import failed while writing new customers"))
-            }
-            other => other,
-        })?;
+    write_batch(c, pending).await.map_err(|e| match e {
+        AppError::Internal(cause) => {
+            AppError::Internal(cause.context("import failed while writing new customers"))
+        }
+        other => other,
+    })
+}
+
+async fn write_batch<C: ConnectionTrait>(c: &C, pending: Pending) -> AppResult<Written> {
+    let ids = customers::insert_many(c, &pending.rows).await?;
     let mut written = Written {
         ids: Vec::with_capacity(ids.len()),
         keys: Vec::with_capacity(ids.len()),
