@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sea_orm::{
     AccessMode, ConnectionTrait, DatabaseTransaction, DbBackend, IsolationLevel, QueryResult,
@@ -137,7 +138,7 @@ impl Writer {
     }
 }
 
-/// One export in progress: a read snapshot and the last id written.
+/// One export in progress: a read snapshot, the last id read and the batch read ahead.
 pub struct Export {
     txn: Option<DatabaseTransaction>,
     kind: Kind,
@@ -145,9 +146,41 @@ pub struct Export {
     values: Vec<Value>,
     last_id: i64,
     writer: Writer,
+    /// The batch after the one last written, read while that one was being formatted.
+    ahead: Option<Batch>,
     done: bool,
     /// The extra field keys in use when the export started, in column order.
-    extra_keys: Vec<String>,
+    extra_keys: Arc<[String]>,
+}
+
+/// One batch of rows as read, before it is formatted.
+enum Batch {
+    Customers(CustomerBatch),
+    Contacts(Vec<ContactRow>),
+}
+
+struct CustomerBatch {
+    rows: Vec<CustomerRow>,
+    groups: HashMap<i64, String>,
+    staff: HashMap<i64, String>,
+    /// customer id → its value for each of the export's extra keys (by position).
+    extra: HashMap<i64, Vec<String>>,
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        match self {
+            Batch::Customers(b) => b.rows.len(),
+            Batch::Contacts(rows) => rows.len(),
+        }
+    }
+
+    fn last_id(&self) -> Option<i64> {
+        match self {
+            Batch::Customers(b) => b.rows.last().map(|r| r.0),
+            Batch::Contacts(rows) => rows.last().map(|r| r.0),
+        }
+    }
 }
 
 impl Export {
@@ -207,12 +240,17 @@ impl Export {
             values: f.values,
             last_id: 0,
             writer,
+            ahead: None,
             done: false,
-            extra_keys,
+            extra_keys: extra_keys.into(),
         })
     }
 
     /// The next chunk of CSV, or `None` when the file is complete.
+    ///
+    /// Reading a batch runs on the database's thread and formatting one is CPU work of about
+    /// the same size, so while batch k is formatted on a blocking thread batch k+1 is read:
+    /// on two cores that takes an export from the sum of both to about the larger of them.
     pub async fn next_chunk(&mut self) -> AppResult<Option<Vec<u8>>> {
         if self.done {
             return Ok(None);
@@ -220,21 +258,54 @@ impl Export {
         let Some(txn) = self.txn.take() else {
             return Ok(None);
         };
-        let n = match self.kind {
-            Kind::Customers => self.customers_batch(&txn).await?,
-            Kind::Contacts => self.contacts_batch(&txn).await?,
+        let batch = match self.ahead.take() {
+            Some(batch) => batch,
+            None => self.read(&txn).await?,
         };
-        if n < BATCH as usize {
-            self.done = true;
-            txn.commit().await?;
-        } else {
-            self.txn = Some(txn);
+        let complete = batch.len() < BATCH as usize;
+        if let Some(last) = batch.last_id() {
+            self.last_id = last;
         }
-        let chunk = std::mem::take(&mut self.writer.buf);
+        let mut writer = Writer {
+            crlf: self.writer.crlf,
+            buf: std::mem::take(&mut self.writer.buf),
+        };
+        let keys = Arc::clone(&self.extra_keys);
+        let formatting = tokio::task::spawn_blocking(move || {
+            format_batch(&mut writer, &batch, &keys);
+            writer.buf
+        });
+        let ahead = if complete {
+            None
+        } else {
+            Some(self.read(&txn).await)
+        };
+        let chunk = formatting
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("export formatting: {e}")))?;
+        match ahead {
+            Some(next) => {
+                self.ahead = Some(next?);
+                self.txn = Some(txn);
+            }
+            None => {
+                self.done = true;
+                txn.commit().await?;
+            }
+        }
+        self.writer.buf = Vec::with_capacity(chunk.len());
         if chunk.is_empty() && self.done {
             return Ok(None);
         }
         Ok(Some(chunk))
+    }
+
+    /// The batch of rows after `last_id`.
+    async fn read(&self, txn: &DatabaseTransaction) -> AppResult<Batch> {
+        Ok(match self.kind {
+            Kind::Customers => Batch::Customers(self.customers_batch(txn).await?),
+            Kind::Contacts => Batch::Contacts(self.contacts_batch(txn).await?),
+        })
     }
 
     fn where_after(&self, col: &str) -> String {
@@ -245,7 +316,7 @@ impl Export {
         }
     }
 
-    async fn customers_batch(&mut self, txn: &DatabaseTransaction) -> AppResult<usize> {
+    async fn customers_batch(&self, txn: &DatabaseTransaction) -> AppResult<CustomerBatch> {
         let mut values = self.values.clone();
         values.push(self.last_id.into());
         values.push(BATCH.into());
@@ -268,7 +339,12 @@ impl Export {
         .await?;
         rows.sort_by_key(|r| r.0);
         let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
-            return Ok(0);
+            return Ok(CustomerBatch {
+                rows,
+                groups: HashMap::new(),
+                staff: HashMap::new(),
+                extra: HashMap::new(),
+            });
         };
         let (first_id, last_id) = (first.0, last.0);
         let groups = joined(
@@ -287,7 +363,6 @@ impl Export {
             last_id,
         )
         .await?;
-        // customer id → its value for each of `extra_keys` (by position).
         let mut extra: HashMap<i64, Vec<String>> = HashMap::new();
         if !self.extra_keys.is_empty() {
             for row in query_all(
@@ -308,57 +383,15 @@ impl Export {
                 }
             }
         }
-        let none = String::new();
-        let no_extra = vec![String::new(); self.extra_keys.len()];
-        for r in &rows {
-            let tax_rate = match r.21 {
-                Some(rate) => domain::format_rate_e4(rate),
-                None => "-1.00".to_owned(),
-            };
-            let id = r.0.to_string();
-            let credit = domain::format_money_minor(r.4);
-            let fixed: [&str; 23] = [
-                &id,
-                &r.1,
-                &r.2,
-                &r.3,
-                &credit,
-                &r.5,
-                &r.6,
-                &r.7,
-                &r.8,
-                &r.9,
-                &r.10,
-                &r.11,
-                o(&r.12),
-                o(&r.13),
-                o(&r.14),
-                o(&r.15),
-                o(&r.16),
-                o(&r.17),
-                o(&r.18),
-                &r.19,
-                o(&r.20),
-                &tax_rate,
-                staff.get(&r.0).unwrap_or(&none),
-            ];
-            let mut cells: Vec<&str> = Vec::with_capacity(fixed.len() + 1 + self.extra_keys.len());
-            cells.extend(fixed);
-            cells.extend(
-                extra
-                    .get(&r.0)
-                    .unwrap_or(&no_extra)
-                    .iter()
-                    .map(String::as_str),
-            );
-            cells.push(groups.get(&r.0).unwrap_or(&none));
-            self.writer.row(cells);
-        }
-        self.last_id = last_id;
-        Ok(rows.len())
+        Ok(CustomerBatch {
+            rows,
+            groups,
+            staff,
+            extra,
+        })
     }
 
-    async fn contacts_batch(&mut self, txn: &DatabaseTransaction) -> AppResult<usize> {
+    async fn contacts_batch(&self, txn: &DatabaseTransaction) -> AppResult<Vec<ContactRow>> {
         let mut values = self.values.clone();
         values.push(self.last_id.into());
         values.push(BATCH.into());
@@ -377,29 +410,85 @@ impl Export {
         )
         .await?;
         rows.sort_by_key(|r| r.0);
-        for r in &rows {
-            let customer_id = r.1.to_string();
-            let id = r.0.to_string();
-            let cells: [&str; 12] = [
-                &customer_id,
-                &r.2,
-                &id,
-                &r.3,
-                &r.4,
-                &r.5,
-                &r.6,
-                &r.7,
-                &r.8,
-                &r.9,
-                &r.10,
-                if r.11 != 0 { "yes" } else { "no" },
-            ];
-            self.writer.row(cells);
-        }
-        if let Some(last) = rows.last() {
-            self.last_id = last.0;
-        }
-        Ok(rows.len())
+        Ok(rows)
+    }
+}
+
+fn format_batch(writer: &mut Writer, batch: &Batch, extra_keys: &[String]) {
+    match batch {
+        Batch::Customers(b) => format_customers(writer, b, extra_keys),
+        Batch::Contacts(rows) => format_contacts(writer, rows),
+    }
+}
+
+fn format_customers(writer: &mut Writer, b: &CustomerBatch, extra_keys: &[String]) {
+    let none = String::new();
+    let no_extra = vec![String::new(); extra_keys.len()];
+    for r in &b.rows {
+        let tax_rate = match r.21 {
+            Some(rate) => domain::format_rate_e4(rate),
+            None => "-1.00".to_owned(),
+        };
+        let id = r.0.to_string();
+        let credit = domain::format_money_minor(r.4);
+        let fixed: [&str; 23] = [
+            &id,
+            &r.1,
+            &r.2,
+            &r.3,
+            &credit,
+            &r.5,
+            &r.6,
+            &r.7,
+            &r.8,
+            &r.9,
+            &r.10,
+            &r.11,
+            o(&r.12),
+            o(&r.13),
+            o(&r.14),
+            o(&r.15),
+            o(&r.16),
+            o(&r.17),
+            o(&r.18),
+            &r.19,
+            o(&r.20),
+            &tax_rate,
+            b.staff.get(&r.0).unwrap_or(&none),
+        ];
+        let mut cells: Vec<&str> = Vec::with_capacity(fixed.len() + 1 + extra_keys.len());
+        cells.extend(fixed);
+        cells.extend(
+            b.extra
+                .get(&r.0)
+                .unwrap_or(&no_extra)
+                .iter()
+                .map(String::as_str),
+        );
+        cells.push(b.groups.get(&r.0).unwrap_or(&none));
+        writer.row(cells);
+    }
+}
+
+fn format_contacts(writer: &mut Writer, rows: &[ContactRow]) {
+    for r in rows {
+        let customer_id = r.1.to_string();
+        let id = r.0.to_string();
+        let cells: [&str; 12] = [
+            &customer_id,
+            &r.2,
+            &id,
+            &r.3,
+            &r.4,
+            &r.5,
+            &r.6,
+            &r.7,
+            &r.8,
+            &r.9,
+            &r.10,
+            if r.11 != 0 { "yes" } else { "no" },
+        ];
+        writer.row(cells);
     }
 }
 

@@ -7,6 +7,7 @@ use crate::on_both;
 on_both!(
     an_export_imports_back_unchanged,
     exports_neutralise_formulas_and_follow_the_switches,
+    an_export_of_several_batches_has_every_row_once_in_order,
 );
 
 async fn export(app: &TestApp, path: &str) -> (u16, String, Vec<u8>) {
@@ -143,4 +144,88 @@ async fn exports_neutralise_formulas_and_follow_the_switches(app: &TestApp) {
     assert_eq!(s, 400, "{e}");
     let (s, _) = app.get("/api/v1/exports/customers?per_page=0").await;
     assert_eq!(s, 200, "paging does not apply to exports");
+}
+
+/// The export reads 2,000 rows at a time and reads the next batch while formatting one: 4,000
+/// customers end exactly on a batch boundary (an empty last read), and the group filter picks
+/// rows spread over both batches.
+async fn an_export_of_several_batches_has_every_row_once_in_order(app: &TestApp) {
+    let (_, group) = app.post("/api/v1/groups", json!({"name": "Thirds"})).await;
+    let mut csv = String::from("Customer Name,Primary Email,Customer Group,extra:Code\r\n");
+    for i in 1..=4000 {
+        let group = if i % 3 == 0 { "Thirds" } else { "" };
+        csv.push_str(&format!("Bulk {i:04},b{i}@bulk.test,{group},K{i}\r\n"));
+    }
+    let (s, report) = app.import(csv.into_bytes()).await;
+    assert_eq!(s, 200, "{report}");
+    assert_eq!(report["created"], 4000, "{report}");
+
+    let (s, _, body) = export(app, "/api/v1/exports/customers?line_ending=lf").await;
+    assert_eq!(s, 200);
+    let text = String::from_utf8(body.clone()).expect("utf-8");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let name_at = header
+        .iter()
+        .position(|h| *h == "Customer Name")
+        .expect("name");
+    let email_at = header
+        .iter()
+        .position(|h| *h == "Primary Email")
+        .expect("email");
+    let code_at = header
+        .iter()
+        .position(|h| *h == "extra:Code")
+        .expect("code");
+    let group_at = header
+        .iter()
+        .position(|h| *h == "Customer Group")
+        .expect("group");
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 4000);
+    let mut last_id = 0;
+    for (n, row) in rows.iter().enumerate() {
+        let i = n + 1;
+        let id: i64 = row[0].parse().expect("id");
+        assert!(id > last_id, "ids in order: {id} after {last_id}");
+        last_id = id;
+        assert_eq!(row[name_at], format!("Bulk {i:04}"));
+        assert_eq!(row[email_at], format!("b{i}@bulk.test"));
+        assert_eq!(row[code_at], format!("K{i}"));
+        assert_eq!(row[group_at], if i % 3 == 0 { "Thirds" } else { "" });
+    }
+
+    let (_, _, thirds) = export(
+        app,
+        &format!(
+            "/api/v1/exports/customers?line_ending=lf&group_id={}",
+            group["id"]
+        ),
+    )
+    .await;
+    let names: Vec<String> = String::from_utf8(thirds)
+        .expect("utf-8")
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(name_at).expect("name").to_owned())
+        .collect();
+    let expected: Vec<String> = (1..=4000)
+        .filter(|i| i % 3 == 0)
+        .map(|i| format!("Bulk {i:04}"))
+        .collect();
+    assert_eq!(names, expected);
+
+    let (_, _, contacts) = export(app, "/api/v1/exports/contacts?line_ending=lf").await;
+    let contacts = String::from_utf8(contacts).expect("utf-8");
+    let emails: Vec<&str> = contacts
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(5).expect("email"))
+        .collect();
+    let expected: Vec<String> = (1..=4000).map(|i| format!("b{i}@bulk.test")).collect();
+    assert_eq!(emails, expected);
+
+    let (s, report) = app.import(body).await;
+    assert_eq!(s, 200, "{report}");
+    assert_eq!(report["unchanged"], 4000, "{report}");
 }
