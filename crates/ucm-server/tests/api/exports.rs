@@ -148,12 +148,14 @@ async fn exports_neutralise_formulas_and_follow_the_switches(app: &TestApp) {
 
 /// The export reads 2,000 rows at a time and reads the next batch while formatting one: 4,000
 /// customers end exactly on a batch boundary (an empty last read), and the group filter picks
-/// rows spread over both batches.
+/// 2,667 rows, so its export reads two batches too.
 async fn an_export_of_several_batches_has_every_row_once_in_order(app: &TestApp) {
-    let (_, group) = app.post("/api/v1/groups", json!({"name": "Thirds"})).await;
+    let (_, group) = app
+        .post("/api/v1/groups", json!({"name": "Two in three"}))
+        .await;
     let mut csv = String::from("Customer Name,Primary Email,Customer Group,extra:Code\r\n");
     for i in 1..=4000 {
-        let group = if i % 3 == 0 { "Thirds" } else { "" };
+        let group = if i % 3 != 0 { "Two in three" } else { "" };
         csv.push_str(&format!("Bulk {i:04},b{i}@bulk.test,{group},K{i}\r\n"));
     }
     let (s, report) = app.import(csv.into_bytes()).await;
@@ -192,7 +194,7 @@ async fn an_export_of_several_batches_has_every_row_once_in_order(app: &TestApp)
         assert_eq!(row[name_at], format!("Bulk {i:04}"));
         assert_eq!(row[email_at], format!("b{i}@bulk.test"));
         assert_eq!(row[code_at], format!("K{i}"));
-        assert_eq!(row[group_at], if i % 3 == 0 { "Thirds" } else { "" });
+        assert_eq!(row[group_at], if i % 3 != 0 { "Two in three" } else { "" });
     }
 
     let (_, _, thirds) = export(
@@ -210,7 +212,7 @@ async fn an_export_of_several_batches_has_every_row_once_in_order(app: &TestApp)
         .map(|l| l.split(',').nth(name_at).expect("name").to_owned())
         .collect();
     let expected: Vec<String> = (1..=4000)
-        .filter(|i| i % 3 == 0)
+        .filter(|i| i % 3 != 0)
         .map(|i| format!("Bulk {i:04}"))
         .collect();
     assert_eq!(names, expected);

@@ -16,6 +16,7 @@ on_both!(
     damaged_utf8_keeps_its_accents_and_reports_the_bad_line,
     a_notes_column_adds_each_text_once,
     a_file_of_many_batches_lands_every_contact_on_its_customer,
+    rows_after_a_batch_went_to_the_writer_see_its_customers,
 );
 
 fn count(report: &Value, key: &str) -> u64 {
@@ -750,7 +751,7 @@ async fn a_file_of_many_batches_lands_every_contact_on_its_customer(app: &TestAp
         };
         csv.push_str(&format!("Batch {i:04},c{i}@batch.test,,{group},{note}\r\n"));
         if i % 97 == 0 {
-            // The customer of the line before: pending or still being written.
+            // The customer of the line before, still pending (not yet handed to the writer).
             let j = i - 1;
             csv.push_str(&format!("Batch {j:04},c{j}@batch.test,0400 {j},,\r\n"));
             updates += 1;
@@ -832,4 +833,69 @@ async fn a_file_of_many_batches_lands_every_contact_on_its_customer(app: &TestAp
     let (_, again) = app.import(csv.into_bytes()).await;
     assert_eq!(again["created"], 0, "{again}");
     assert_eq!(again["unchanged"], 1500 + updates, "{again}");
+}
+
+/// New customers go to the writer 400 at a time and later rows are matched while it writes.
+/// Right after each hand-over (lines 400, 800 and 1,200 of new customers), one row gives an
+/// existing customer a further contact with the email of a customer just handed over (refused
+/// with a warning, as for any customer's primary email) and one updates that customer.
+async fn rows_after_a_batch_went_to_the_writer_see_its_customers(app: &TestApp) {
+    let beta = app.customer(json!({"customer_name": "Beta Ltd"})).await;
+    let mut csv = String::from(
+        "Customer Name,Primary Email,Primary Phone,Customer Group,Notes,Contact 2 Email\r\n",
+    );
+    for i in 1..=1200 {
+        csv.push_str(&format!("Fill {i:04},f{i}@w.test,,,,\r\n"));
+        if i % 400 == 0 {
+            csv.push_str(&format!("Beta Ltd,,,,,f{i}@w.test\r\n"));
+            csv.push_str(&format!(
+                "Fill {i:04},f{i}@w.test,0500 {i},Touched,touched {i},more{i}@w.test\r\n"
+            ));
+        }
+    }
+    let (s, r) = app.import(csv.clone().into_bytes()).await;
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["created"], 1200, "{r}");
+    assert_eq!(r["updated"], 3, "{r}");
+    assert_eq!(r["unchanged"], 3, "{r}");
+    assert_eq!(r["skipped"], json!([]), "{r}");
+    let refused = r["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(|w| w["message"].as_str())
+        .filter(|w| w.contains("is already a contact of customer"))
+        .count();
+    assert_eq!(refused, 3, "{r}");
+    let (_, contacts) = app.get(&format!("/api/v1/customers/{beta}/contacts")).await;
+    assert_eq!(contacts, json!([]), "{contacts}");
+
+    for i in [400, 800, 1200] {
+        let (_, list) = app.get(&format!("/api/v1/customers?q=f{i}@w.test")).await;
+        assert_eq!(list["total"], 1, "{list}");
+        let id = list["items"][0]["id"].as_i64().expect("id");
+        let (_, c) = app.get(&format!("/api/v1/customers/{id}")).await;
+        assert_eq!(c["primary_contact"]["email"], format!("f{i}@w.test"), "{c}");
+        assert_eq!(c["primary_contact"]["phone"], format!("0500 {i}"), "{c}");
+        assert_eq!(c["groups"][0]["name"], "Touched", "{c}");
+        let (_, contacts) = app.get(&format!("/api/v1/customers/{id}/contacts")).await;
+        let emails: Vec<&str> = contacts
+            .as_array()
+            .expect("contacts")
+            .iter()
+            .filter_map(|k| k["email"].as_str())
+            .collect();
+        assert_eq!(emails.len(), 2, "{contacts}");
+        assert!(
+            emails.contains(&format!("more{i}@w.test").as_str()),
+            "{contacts}"
+        );
+        let (_, notes) = app.get(&format!("/api/v1/customers/{id}/notes")).await;
+        assert_eq!(notes["items"][0]["body"], format!("touched {i}"), "{notes}");
+    }
+
+    let (_, again) = app.import(csv.into_bytes()).await;
+    assert_eq!(again["created"], 0, "{again}");
+    assert_eq!(again["updated"], 0, "{again}");
+    assert_eq!(again["unchanged"], 1206, "{again}");
 }

@@ -2054,11 +2054,16 @@ struct BatchKeys {
 }
 
 impl BatchKeys {
-    /// Whether this row could match one of these customers.
+    /// Whether this row could match one of these customers, or give a further contact the
+    /// email of one of their primary contacts (which `merge_more_contacts` refuses, so it must
+    /// see these customers first).
     fn touches(&self, d: &RowData, opts: &ImportOptions) -> bool {
         d.file_key.is_some_and(|f| self.file_ids.contains(&f))
             || (opts.match_email && !d.email_key.is_empty() && self.emails.contains(&d.email_key))
             || (opts.match_name && self.names.contains(&d.name))
+            || d.more_contacts.iter().any(|(_, contact, _)| {
+                !contact.email.is_empty() && self.emails.contains(&contact.email_key())
+            })
     }
 }
 
