@@ -13,6 +13,9 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::services::list_index::ListIndex;
 
+/// SQLite's busy timeout, and how long a write of this process waits for another one.
+const WRITE_WAIT: Duration = Duration::from_secs(10);
+
 #[derive(Clone)]
 pub struct Db {
     pub conn: DatabaseConnection,
@@ -20,6 +23,9 @@ pub struct Db {
     /// SQLite allows one writer; queueing writers here instead of in SQLite's busy handler
     /// (which sleeps and polls) keeps write latency flat under concurrency.
     write_gate: Option<Arc<Mutex<()>>>,
+    /// How long a write waits at the gate before it gives up with 503, like SQLite's busy
+    /// timeout does for writers in other processes.
+    write_wait: Duration,
     /// The customer list's in-memory index; only servers on SQLite load one.
     pub list_index: Option<Arc<ListIndex>>,
 }
@@ -83,7 +89,7 @@ impl Db {
                 o.journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10))
+                    .busy_timeout(WRITE_WAIT)
                     .pragma("mmap_size", if mmap { "268435456" } else { "0" })
                     // Statement journals in memory: a multi-row INSERT inside a long
                     // transaction otherwise writes every page it touches to a temp file first.
@@ -101,6 +107,7 @@ impl Db {
             conn,
             backend,
             write_gate: is_sqlite.then(|| Arc::new(Mutex::new(()))),
+            write_wait: WRITE_WAIT,
             list_index: None,
         };
         if is_sqlite && !db.sqlite_plans_are_stable().await? {
@@ -141,7 +148,17 @@ impl Db {
 
     async fn begin(&self, bulk: bool) -> Result<WriteTxn, DbErr> {
         let gate = match &self.write_gate {
-            Some(g) => Some(g.clone().lock_owned().await),
+            Some(g) => Some(
+                tokio::time::timeout(self.write_wait, g.clone().lock_owned())
+                    .await
+                    // Worded so that it maps to 503 like SQLite's own busy error.
+                    .map_err(|_| {
+                        DbErr::Custom(format!(
+                            "database is locked: another write (an import?) held it for {} s",
+                            self.write_wait.as_secs()
+                        ))
+                    })?,
+            ),
             None => None,
         };
         let txn = self
@@ -270,5 +287,23 @@ mod tests {
             .await
             .expect("in-memory SQLite");
         assert!(db.sqlite_plans_are_stable().await.expect("compile options"));
+    }
+
+    /// A write queued behind a long one (an import) gets 503 after the wait instead of
+    /// hanging, and the next one goes through once the long one is done.
+    #[tokio::test]
+    async fn a_write_that_waits_too_long_for_another_is_busy() {
+        let mut db = Db::connect("sqlite::memory:", 1, false)
+            .await
+            .expect("in-memory SQLite");
+        db.write_wait = Duration::from_millis(50);
+        let long = db.begin_write().await.expect("first write");
+        let err = match db.begin_write().await {
+            Ok(_) => panic!("a second write went past the gate"),
+            Err(e) => crate::error::AppError::from(e),
+        };
+        assert!(matches!(err, crate::error::AppError::Busy(_)), "{err:?}");
+        long.commit().await.expect("commit");
+        db.begin_write().await.expect("a write after the long one");
     }
 }
