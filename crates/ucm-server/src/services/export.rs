@@ -156,11 +156,20 @@ pub struct Export {
 /// One batch of rows as read, before it is formatted.
 enum Batch {
     Customers(CustomerBatch),
-    Contacts(Vec<ContactRow>),
+    Contacts(RawRows),
+}
+
+/// A batch's rows as the JSON text the database built. Parsing it is left to the formatting
+/// thread, so that the database thread goes straight on to the next batch.
+struct RawRows {
+    json: String,
+    n: usize,
+    first_id: Option<i64>,
+    last_id: Option<i64>,
 }
 
 struct CustomerBatch {
-    rows: Vec<CustomerRow>,
+    rows: RawRows,
     groups: HashMap<i64, String>,
     staff: HashMap<i64, String>,
     /// customer id → its value for each of the export's extra keys (by position).
@@ -170,15 +179,15 @@ struct CustomerBatch {
 impl Batch {
     fn len(&self) -> usize {
         match self {
-            Batch::Customers(b) => b.rows.len(),
-            Batch::Contacts(rows) => rows.len(),
+            Batch::Customers(b) => b.rows.n,
+            Batch::Contacts(rows) => rows.n,
         }
     }
 
     fn last_id(&self) -> Option<i64> {
         match self {
-            Batch::Customers(b) => b.rows.last().map(|r| r.0),
-            Batch::Contacts(rows) => rows.last().map(|r| r.0),
+            Batch::Customers(b) => b.rows.last_id,
+            Batch::Contacts(rows) => rows.last_id,
         }
     }
 }
@@ -272,8 +281,7 @@ impl Export {
         };
         let keys = Arc::clone(&self.extra_keys);
         let formatting = tokio::task::spawn_blocking(move || {
-            format_batch(&mut writer, &batch, &keys);
-            writer.buf
+            format_batch(&mut writer, &batch, &keys).map(|()| writer.buf)
         });
         let ahead = if complete {
             None
@@ -282,7 +290,7 @@ impl Export {
         };
         let chunk = formatting
             .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("export formatting: {e}")))?;
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("export formatting: {e}")))??;
         match ahead {
             Some(next) => {
                 self.ahead = Some(next?);
@@ -328,7 +336,7 @@ impl Export {
              LEFT JOIN contacts p ON p.customer_id = c.id AND p.is_primary{} ORDER BY c.id LIMIT ?",
             self.where_after("c.id")
         );
-        let mut rows: Vec<CustomerRow> = batch_as_json(
+        let rows = batch_as_json(
             txn,
             &inner,
             "id, customer_name, customer_number, type_name, credit, line_1, line_2, suburb, \
@@ -337,8 +345,7 @@ impl Export {
             values,
         )
         .await?;
-        rows.sort_by_key(|r| r.0);
-        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        let (Some(first_id), Some(last_id)) = (rows.first_id, rows.last_id) else {
             return Ok(CustomerBatch {
                 rows,
                 groups: HashMap::new(),
@@ -346,7 +353,6 @@ impl Export {
                 extra: HashMap::new(),
             });
         };
-        let (first_id, last_id) = (first.0, last.0);
         let groups = joined(
             txn,
             "SELECT m.customer_id AS cid, g.name AS v FROM customer_group_members m \
@@ -391,7 +397,7 @@ impl Export {
         })
     }
 
-    async fn contacts_batch(&self, txn: &DatabaseTransaction) -> AppResult<Vec<ContactRow>> {
+    async fn contacts_batch(&self, txn: &DatabaseTransaction) -> AppResult<RawRows> {
         let mut values = self.values.clone();
         values.push(self.last_id.into());
         values.push(BATCH.into());
@@ -401,30 +407,58 @@ impl Export {
              FROM customers c JOIN contacts k ON k.customer_id = c.id{} ORDER BY k.id LIMIT ?",
             self.where_after("k.id")
         );
-        let mut rows: Vec<ContactRow> = batch_as_json(
+        batch_as_json(
             txn,
             &inner,
             "id, customer_id, customer_name, first_name, last_name, email, phone, mobile, fax, \
              language, position, is_primary",
             values,
         )
-        .await?;
-        rows.sort_by_key(|r| r.0);
-        Ok(rows)
+        .await
     }
 }
 
-fn format_batch(writer: &mut Writer, batch: &Batch, extra_keys: &[String]) {
+fn format_batch(writer: &mut Writer, batch: &Batch, extra_keys: &[String]) -> AppResult<()> {
     match batch {
-        Batch::Customers(b) => format_customers(writer, b, extra_keys),
-        Batch::Contacts(rows) => format_contacts(writer, rows),
+        Batch::Customers(b) => format_customers(writer, b, &parsed(&b.rows)?, extra_keys),
+        Batch::Contacts(rows) => format_contacts(writer, &parsed(rows)?),
+    }
+    Ok(())
+}
+
+/// The rows of a batch in id order (an `id` column first).
+fn parsed<T: serde::de::DeserializeOwned + HasId>(raw: &RawRows) -> AppResult<Vec<T>> {
+    let mut rows: Vec<T> = serde_json::from_str(&raw.json)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("export batch json: {e}")))?;
+    rows.sort_by_key(HasId::id);
+    Ok(rows)
+}
+
+trait HasId {
+    fn id(&self) -> i64;
+}
+
+impl HasId for CustomerRow {
+    fn id(&self) -> i64 {
+        self.0
     }
 }
 
-fn format_customers(writer: &mut Writer, b: &CustomerBatch, extra_keys: &[String]) {
+impl HasId for ContactRow {
+    fn id(&self) -> i64 {
+        self.0
+    }
+}
+
+fn format_customers(
+    writer: &mut Writer,
+    b: &CustomerBatch,
+    rows: &[CustomerRow],
+    extra_keys: &[String],
+) {
     let none = String::new();
     let no_extra = vec![String::new(); extra_keys.len()];
-    for r in &b.rows {
+    for r in rows {
         let tax_rate = match r.21 {
             Some(rate) => domain::format_rate_e4(rate),
             None => "-1.00".to_owned(),
@@ -540,28 +574,36 @@ struct ContactRow(
     i64,
 );
 
-/// Runs `inner` and returns its rows, fetched as one JSON array of arrays built by the
-/// database. Row by row, the driver hands every row to the async side through a channel with a
-/// thread wake-up and copies every value: that was most of an export's time.
-async fn batch_as_json<C: ConnectionTrait, T: serde::de::DeserializeOwned>(
+/// Runs `inner` (whose first column is `id`) and returns its rows as one JSON array of arrays
+/// built by the database, with their count and id range. Row by row, the driver hands every
+/// row to the async side through a channel with a thread wake-up and copies every value: that
+/// was most of an export's time.
+async fn batch_as_json<C: ConnectionTrait>(
     c: &C,
     inner: &str,
     columns: &str,
     values: Vec<Value>,
-) -> AppResult<Vec<T>> {
+) -> AppResult<RawRows> {
+    let range = "COUNT(*) AS n, CAST(MIN(id) AS BIGINT) AS lo, CAST(MAX(id) AS BIGINT) AS hi";
     let sql = match c.get_database_backend() {
         DbBackend::Postgres => format!(
-            "SELECT COALESCE(json_agg(json_build_array({columns}) ORDER BY id), '[]')::text AS j \
-             FROM ({inner}) AS b"
+            "SELECT COALESCE(json_agg(json_build_array({columns}) ORDER BY id), '[]')::text AS j, \
+             {range} FROM ({inner}) AS b"
         ),
-        _ => format!("SELECT json_group_array(json_array({columns})) AS j FROM ({inner}) AS b"),
+        _ => format!(
+            "SELECT json_group_array(json_array({columns})) AS j, {range} FROM ({inner}) AS b"
+        ),
     };
     let row = query_one(c, &sql, values)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("export batch returned no row")))?;
-    let text: String = row.try_get("", "j")?;
-    serde_json::from_str(&text)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("export batch json: {e}")))
+    let n: i64 = row.try_get("", "n")?;
+    Ok(RawRows {
+        json: row.try_get("", "j")?,
+        n: usize::try_from(n).unwrap_or(0),
+        first_id: row.try_get("", "lo")?,
+        last_id: row.try_get("", "hi")?,
+    })
 }
 
 /// `customer id → "a, b"` for a batch of customers.
