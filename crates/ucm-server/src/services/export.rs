@@ -420,34 +420,23 @@ impl Export {
 
 fn format_batch(writer: &mut Writer, batch: &Batch, extra_keys: &[String]) -> AppResult<()> {
     match batch {
-        Batch::Customers(b) => format_customers(writer, b, &parsed(&b.rows)?, extra_keys),
-        Batch::Contacts(rows) => format_contacts(writer, &parsed(rows)?),
+        Batch::Customers(b) => format_customers(
+            writer,
+            b,
+            &parsed(&b.rows, |r: &CustomerRow| r.0)?,
+            extra_keys,
+        ),
+        Batch::Contacts(rows) => format_contacts(writer, &parsed(rows, |r: &ContactRow| r.0)?),
     }
     Ok(())
 }
 
-/// The rows of a batch in id order (an `id` column first).
-fn parsed<T: serde::de::DeserializeOwned + HasId>(raw: &RawRows) -> AppResult<Vec<T>> {
+/// The rows of a batch in id order.
+fn parsed<T: serde::de::DeserializeOwned>(raw: &RawRows, id: fn(&T) -> i64) -> AppResult<Vec<T>> {
     let mut rows: Vec<T> = serde_json::from_str(&raw.json)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("export batch json: {e}")))?;
-    rows.sort_by_key(HasId::id);
+    rows.sort_by_key(id);
     Ok(rows)
-}
-
-trait HasId {
-    fn id(&self) -> i64;
-}
-
-impl HasId for CustomerRow {
-    fn id(&self) -> i64 {
-        self.0
-    }
-}
-
-impl HasId for ContactRow {
-    fn id(&self) -> i64 {
-        self.0
-    }
 }
 
 fn format_customers(

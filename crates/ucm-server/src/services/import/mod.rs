@@ -1639,6 +1639,14 @@ fn prepare_records(
     let columns = src.headers.len();
     let mut ignored_counts = vec![0u64; ignored_idx.len()];
     let mut rows = Vec::with_capacity(PREPARED_BATCH);
+    // False when the importer has stopped listening.
+    let send = |rows: &mut Vec<Prepared>, bytes_read: u64| {
+        let batch = PreparedBatch {
+            rows: std::mem::replace(rows, Vec::with_capacity(PREPARED_BATCH)),
+            bytes_read,
+        };
+        batches.blocking_send(Ok(batch)).is_ok()
+    };
     let failure = loop {
         let record = match src.next_record() {
             Ok(Some(record)) => record,
@@ -1657,26 +1665,14 @@ fn prepare_records(
             }
         }
         rows.push(prepare(record, mapping, columns, src.encoding));
-        if rows.len() == PREPARED_BATCH {
-            let batch = PreparedBatch {
-                rows: std::mem::replace(&mut rows, Vec::with_capacity(PREPARED_BATCH)),
-                bytes_read: src.reader.raw_bytes(),
-            };
-            if batches.blocking_send(Ok(batch)).is_err() {
-                return ignored_counts;
-            }
+        if rows.len() == PREPARED_BATCH && !send(&mut rows, src.reader.raw_bytes()) {
+            return ignored_counts;
         }
     };
     // The rows before a failure go first, so that an error the writer meets in one of them is
     // the one reported, as when reading and writing were one loop.
-    if !rows.is_empty() {
-        let batch = PreparedBatch {
-            rows,
-            bytes_read: src.reader.raw_bytes(),
-        };
-        if batches.blocking_send(Ok(batch)).is_err() {
-            return ignored_counts;
-        }
+    if !rows.is_empty() && !send(&mut rows, src.reader.raw_bytes()) {
+        return ignored_counts;
     }
     if let Some(e) = failure {
         // A closed channel means the writer already stopped with an error of its own.
@@ -2153,15 +2149,21 @@ async fn settle(cache: &mut Cache, writer: &mut Writer) -> AppResult<Vec<i64>> {
     Ok(last)
 }
 
+/// The import's writer, taken out of the cache so that it and the cache can be borrowed
+/// together; put it back after.
+fn take_writer(cache: &mut Cache) -> AppResult<Writer> {
+    cache
+        .writer
+        .take()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("import writer missing")))
+}
+
 /// Hands the pending new customers to the writer without waiting for them.
 async fn dispatch(cache: &mut Cache) -> AppResult<()> {
     if cache.pending.rows.is_empty() {
         return Ok(());
     }
-    let mut writer = cache
-        .writer
-        .take()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("import writer missing")))?;
+    let mut writer = take_writer(cache)?;
     let result = dispatch_to(cache, &mut writer).await;
     cache.writer = Some(writer);
     result
@@ -2193,17 +2195,14 @@ async fn dispatch_to(cache: &mut Cache, writer: &mut Writer) -> AppResult<()> {
 /// Writes the pending new customers and waits until they and every batch before them are
 /// matchable. Returns the new customers' ids in the order they were added.
 async fn flush(cache: &mut Cache) -> AppResult<Vec<i64>> {
-    let mut writer = cache
-        .writer
-        .take()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("import writer missing")))?;
-    let mut result = Ok(Vec::new());
-    if !cache.pending.rows.is_empty() {
-        result = dispatch_to(cache, &mut writer).await.map(|()| Vec::new());
+    let mut writer = take_writer(cache)?;
+    let result = async {
+        if !cache.pending.rows.is_empty() {
+            dispatch_to(cache, &mut writer).await?;
+        }
+        settle(cache, &mut writer).await
     }
-    if result.is_ok() {
-        result = settle(cache, &mut writer).await;
-    }
+    .await;
     cache.writer = Some(writer);
     result
 }
